@@ -1,0 +1,197 @@
+"""Parsing and validation of user-supplied parameters.
+
+Every public entry point funnels its numeric arguments through these helpers so
+that bad input is rejected with one clear message that names the parameter and
+the allowed range.  Strings are parsed with a small regular grammar (integers,
+decimals, scientific notation and ``p/q`` fractions) -- never with ``eval`` or
+``sympify``.
+
+>>> parse_number("1/3", "alpha")
+1/3
+>>> parse_number("0.25", "alpha")
+1/4
+>>> parse_number("1e-3", "ridge")
+1/1000
+>>> parse_number("2**3", "alpha")
+Traceback (most recent call last):
+...
+ValueError: alpha: cannot parse '2**3' as a number (use an integer, a decimal such as 0.25, 1e-3, or a fraction such as 1/3)
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from fractions import Fraction
+
+import sympy as sp
+
+__all__ = [
+    "parse_number",
+    "as_exact",
+    "check_alpha",
+    "check_ridge",
+    "check_n",
+    "check_weight",
+    "check_digits",
+]
+
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_FRACTION = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
+
+
+def parse_number(text: str, name: str) -> sp.Rational:
+    """Parse ``text`` as an exact rational number, naming ``name`` in errors.
+
+    Accepted forms: ``3``, ``-0.25``, ``1e-3``, ``2.5E+2``, ``1/3``.  Decimals
+    are read exactly (``0.1`` is ``1/10``, not the binary float nearest it).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{name}: expected a string, got {type(text).__name__}")
+    s = text.strip()
+    if s.lower() in {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}:
+        raise ValueError(f"{name}: must be a finite number, got {text!r}")
+    m = _FRACTION.match(s)
+    if m:
+        p, q = int(m.group(1)), int(m.group(2))
+        if q == 0:
+            raise ValueError(f"{name}: division by zero in {text!r}")
+        return sp.Rational(p, q)
+    if _DECIMAL.match(s):
+        return sp.Rational(Fraction(s).numerator, Fraction(s).denominator)
+    raise ValueError(
+        f"{name}: cannot parse {text!r} as a number (use an integer, a decimal such as 0.25, "
+        "1e-3, or a fraction such as 1/3)"
+    )
+
+
+def as_exact(value, name: str, allow_symbol: bool = True) -> sp.Expr:
+    """Convert ``value`` to an exact SymPy number (or keep a SymPy expression).
+
+    Python ``float`` values are converted through their shortest decimal
+    representation (``0.1`` becomes ``1/10``), so that what a user typed is what
+    the exact solver sees.  NaN and infinities are rejected.
+
+    >>> as_exact(0.1, "alpha")
+    1/10
+    >>> as_exact(float("nan"), "alpha")
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha: must be a finite number, got nan
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: expected a number, got bool")
+    if isinstance(value, str):
+        return parse_number(value, name)
+    if isinstance(value, sp.Basic):
+        if value.is_number:
+            if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                raise ValueError(f"{name}: must be a finite number, got {value}")
+            if isinstance(value, sp.Float):
+                return parse_number(repr(float(value)), name)
+            return value
+        if not allow_symbol:
+            raise TypeError(f"{name}: must be a number here, got the expression {value}")
+        return value
+    if isinstance(value, numbers.Integral):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if not math.isfinite(x):
+            raise ValueError(f"{name}: must be a finite number, got {x}")
+        return parse_number(repr(x), name)
+    raise TypeError(f"{name}: expected a number or a SymPy expression, got {type(value).__name__}")
+
+
+def _real_value(value: sp.Expr):
+    """Return a SymPy number's real value, or ``None`` if it is symbolic."""
+    if isinstance(value, sp.Basic) and value.is_number:
+        if value.is_real is False:
+            return "complex"
+        return value
+    return None
+
+
+def check_alpha(alpha, name: str = "alpha") -> sp.Expr:
+    """Validate a conjunctivity ``0 <= alpha <= 1`` (exact or symbolic).
+
+    >>> check_alpha("1/2")
+    1/2
+    >>> check_alpha(1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha: must lie in [0, 1], got 3/2
+    """
+    a = as_exact(alpha, name)
+    v = _real_value(a)
+    if v == "complex":
+        raise ValueError(f"{name}: must be real, got {a}")
+    if v is not None and not (0 <= v <= 1):
+        raise ValueError(f"{name}: must lie in [0, 1], got {a}")
+    return a
+
+
+def check_ridge(ridge, name: str = "ridge") -> sp.Expr:
+    """Validate a ridge ``rho >= 0`` (0 means the ridgeless limit rho -> 0+).
+
+    >>> check_ridge(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: ridge: must be >= 0 (0 means the ridgeless limit), got -1
+    """
+    r = as_exact(ridge, name)
+    v = _real_value(r)
+    if v == "complex":
+        raise ValueError(f"{name}: must be real, got {r}")
+    if v is not None and v < 0:
+        raise ValueError(f"{name}: must be >= 0 (0 means the ridgeless limit), got {r}")
+    return r
+
+
+def check_weight(weight, name: str = "weight") -> sp.Expr:
+    """Validate a training weight ``w > 0`` (exact or symbolic)."""
+    w = as_exact(weight, name)
+    v = _real_value(w)
+    if v == "complex":
+        raise ValueError(f"{name}: must be real, got {w}")
+    if v is not None and not v > 0:
+        raise ValueError(f"{name}: must be > 0, got {w}")
+    return w
+
+
+def check_n(n, name: str = "n", minimum: int = 2) -> int:
+    """Validate the number of items, an integer ``n >= 2``.
+
+    >>> check_n(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n: must be an integer >= 2, got 1
+    >>> check_n(2.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: n: must be an integer, got 2.5
+    """
+    if isinstance(n, bool):
+        raise TypeError(f"{name}: must be an integer, got bool")
+    if isinstance(n, numbers.Integral):
+        n = int(n)
+    elif isinstance(n, sp.Integer):
+        n = int(n)
+    elif isinstance(n, float) and n.is_integer():
+        n = int(n)
+    else:
+        raise TypeError(f"{name}: must be an integer, got {n!r}")
+    if n < minimum:
+        raise ValueError(f"{name}: must be an integer >= {minimum}, got {n}")
+    return n
+
+
+def check_digits(digits, name: str = "digits") -> int:
+    """Validate a number of significant digits, an integer in [1, 10000]."""
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral):
+        raise TypeError(f"{name}: must be an integer, got {digits!r}")
+    if not 1 <= int(digits) <= 10000:
+        raise ValueError(f"{name}: must be an integer in [1, 10000], got {digits}")
+    return int(digits)

@@ -1,0 +1,94 @@
+r"""Self-checking derivations that also write their LaTeX.
+
+A derivation in ``derivations/`` is a short script that reads as a document:
+each :meth:`Derivation.step` states a claim, derives it with SymPy, asserts it
+with :meth:`Step.check`, and records the LaTeX of what it showed with
+:meth:`Step.equation` / :meth:`Step.text`.  :meth:`Derivation.write` emits a
+LaTeX fragment (``derivations/latex/<slug>.tex``).  A failing check raises
+:class:`DerivationError` naming the step.
+
+>>> import sympy as sp
+>>> x = sp.Symbol("x")
+>>> doc = Derivation("Demo", "demo")
+>>> with doc.step("Squares are non-negative") as s:
+...     s.check(sp.simplify((x**2).is_nonnegative) is not False, "x^2 >= 0")
+...     s.equation(x**2, sp.Abs(x)**2)
+>>> print(doc.latex().splitlines()[0])
+\section*{Demo}
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import sympy as sp
+
+__all__ = ["Derivation", "Step", "DerivationError"]
+
+
+class DerivationError(AssertionError):
+    """A claim of a derivation step did not hold."""
+
+
+class Step:
+    def __init__(self, claim: str):
+        self.claim = claim
+        self.parts: list[str] = []
+        self.checks = 0
+
+    def check(self, condition, what: str = "") -> None:
+        """Assert ``condition`` (a bool or a SymPy relation that must be True)."""
+        ok = bool(condition) if not isinstance(condition, sp.Basic) else condition is sp.true
+        if not ok:
+            raise DerivationError(f"step {self.claim!r}: check failed: {what}")
+        self.checks += 1
+
+    def check_zero(self, expr, what: str = "") -> None:
+        """Assert that ``expr`` simplifies to zero."""
+        e = sp.simplify(sp.sympify(expr))
+        if e != 0:
+            raise DerivationError(f"step {self.claim!r}: {what or 'expression'} is not zero: {e}")
+        self.checks += 1
+
+    def equation(self, lhs, rhs=None, *, label: str | None = None) -> None:
+        """Record ``lhs = rhs`` (or a single expression / LaTeX string) as display math."""
+        tex = lhs if isinstance(lhs, str) else sp.latex(lhs)
+        if rhs is not None:
+            tex += " = " + (rhs if isinstance(rhs, str) else sp.latex(rhs))
+        lab = f"\\label{{{label}}}" if label else ""
+        self.parts.append(f"\\begin{{equation}}{lab}\n{tex}\n\\end{{equation}}")
+
+    def text(self, s: str) -> None:
+        self.parts.append(s)
+
+
+class Derivation:
+    def __init__(self, title: str, slug: str):
+        self.title, self.slug = title, slug
+        self.steps: list[Step] = []
+
+    @contextlib.contextmanager
+    def step(self, claim: str):
+        s = Step(claim)
+        yield s
+        self.steps.append(s)
+
+    def latex(self) -> str:
+        out = [f"\\section*{{{self.title}}}"]
+        for k, s in enumerate(self.steps, 1):
+            out.append(f"\\paragraph{{Step {k}.}} {s.claim}")
+            out.extend(s.parts)
+        return "\n\n".join(out) + "\n"
+
+    def write(self, outdir: str | os.PathLike | None = None) -> Path:
+        """Write the LaTeX fragment; default folder ``$SYMTI_LATEX_DIR`` or ``derivations/latex``."""
+        outdir = Path(outdir or os.environ.get("SYMTI_LATEX_DIR") or Path.cwd() / "derivations" / "latex")
+        outdir.mkdir(parents=True, exist_ok=True)
+        path = outdir / f"{self.slug}.tex"
+        path.write_text(self.latex())
+        return path
+
+    def summary(self) -> str:
+        n = sum(s.checks for s in self.steps)
+        return f"{self.title}: {len(self.steps)} steps, {n} checks passed"

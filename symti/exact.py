@@ -1,0 +1,350 @@
+r"""Exact kernel ridge regression: every margin as a rational function.
+
+KRR with ridge :math:`\rho` and per-trial training weights :math:`w` minimises
+:math:`\sum_x w_x (f(x) - y_x)^2 + \rho \|f\|^2` and predicts
+
+.. math::
+   f(p) = K(p, X)\, c, \qquad (K(X, X) + \rho W^{-1})\, c = y .
+
+:math:`\rho = 0` means the limit :math:`\rho \to 0^+`, the minimum-norm
+(weighted least-squares) interpolant, which exists even when :math:`K(X, X)`
+is singular (:math:`\alpha = 0` or :math:`\alpha = 1`): the system is solved
+with a symbolic ridge and the limit of each rational function is taken.
+
+Routes (``method``):
+
+``"rank"``
+    :math:`K_\alpha` only: the ``n x n`` rank system of :mod:`symti.rank`
+    (default for :class:`~symti.kernels.AlphaKernel`).
+``"antisymmetric"``
+    swap-invariant kernels: the dual coefficients of :math:`(i,j)` and
+    :math:`(j,i)` are opposite, so the system halves to one unknown per
+    trained pair with the reduced kernel :math:`K(p,e) - K(p,\bar e)`
+    (default for other swap-invariant kernels).
+``"gram"``
+    any kernel: the full trial Gram system, fraction-free over
+    :math:`\mathbb{Q}[\text{symbols}]`.
+``"generic"``
+    the baseline: the full trial Gram system over the rational function
+    field, then each prediction cancelled (what ``symti bench`` compares to).
+
+All routes use SymPy's ``DomainMatrix`` (exact arithmetic in polynomial rings
+and their fraction fields), never a symbolic ``Matrix.inv``.
+
+>>> import sympy as sp
+>>> from symti import Task, AlphaKernel
+>>> a = sp.Symbol("alpha", positive=True)
+>>> P = solve_exact(Task(3), AlphaKernel(a))
+>>> sp.factor(P[1, 3])
+2/(alpha + 1)
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.polys.constructor import construct_domain
+from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
+
+from ._validate import check_ridge
+from .kernels import AlphaKernel, TrialKernel, check_psd
+from .predictions import Predictions
+from .task import Task
+
+__all__ = ["solve_exact", "ridge_symbol", "METHODS", "SingularSystem"]
+
+METHODS = ("auto", "rank", "antisymmetric", "gram", "generic")
+
+#: The symbol used for the ridge inside the ridgeless limit.
+ridge_symbol = sp.Symbol("rho_", positive=True)
+
+
+class SingularSystem(Exception):
+    """Raised internally when the ridgeless system is singular."""
+
+
+def _linear_solve_map(A, b, P, field: bool = False):
+    """Solve ``A c = b`` exactly and return the entries of ``P c`` cancelled.
+
+    ``A`` (m x m), ``b`` (m), ``P`` (k x m) hold SymPy expressions.  All
+    entries are put in one domain (``QQ``, ``QQ[x, ...]`` or
+    ``ZZ(x, ...)``).  Polynomial systems are solved fraction-free
+    (``solve_den``) and each prediction is cancelled once against the common
+    denominator; ``field=True`` forces the fraction-field LU route.
+    """
+    m, k = len(A), len(P)
+    flat = [x for row in A for x in row] + list(b) + [x for row in P for x in row]
+    dom, elems = construct_domain(flat, field=field)
+    if field and not dom.is_Field:
+        dom = dom.get_field()
+        elems = [dom.convert(e) for e in elems]
+    Ae = [elems[r * m:(r + 1) * m] for r in range(m)]
+    be = [[x] for x in elems[m * m:m * m + m]]
+    Pe = [elems[m * m + m + r * m:m * m + m + (r + 1) * m] for r in range(k)]
+    Am = DomainMatrix(Ae, (m, m), dom)
+    bm = DomainMatrix(be, (m, 1), dom)
+    Pm = DomainMatrix(Pe, (k, m), dom) if k else None
+    try:
+        if dom.is_Field:
+            c = Am.lu_solve(bm)
+            if Pm is None:
+                return []
+            out = (Pm * c).to_Matrix()
+            return [out[r, 0] for r in range(k)]
+        xnum, xden = Am.solve_den(bm)
+    except (DMNonInvertibleMatrixError, ZeroDivisionError) as exc:
+        raise SingularSystem(str(exc)) from None
+    if Pm is None:
+        return []
+    num = Pm * xnum
+    den = xden
+    res = []
+    for r in range(k):
+        p = num[r, 0].element
+        if not p:
+            res.append(sp.Integer(0))
+            continue
+        if dom.is_Numerical:
+            res.append(dom.to_sympy(dom.quo(p, den)))
+            continue
+        pp, qq = p.cancel(den)
+        res.append(_canonical(dom, pp, qq))
+    return res
+
+
+def _ridgeless_limit(expr: sp.Expr, rho: sp.Symbol) -> sp.Expr:
+    """:math:`\\lim_{\\rho\\to0^+}` of a rational function of ``rho``."""
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    pn, pd = sp.Poly(num, rho), sp.Poly(den, rho)
+    # lowest-order terms in rho
+    tn = min(m[0] for m in pn.monoms()) if not pn.is_zero else None
+    td = min(m[0] for m in pd.monoms())
+    if tn is None:
+        return sp.Integer(0)
+    if tn < td:
+        raise ValueError("ridge: the ridgeless limit diverges for this kernel and task")
+    if tn > td:
+        return sp.Integer(0)
+    cn = pn.as_expr().coeff(rho, tn) if tn else pn.as_expr().subs(rho, 0)
+    cd = pd.as_expr().coeff(rho, td) if td else pd.as_expr().subs(rho, 0)
+    return sp.cancel(cn / cd)
+
+
+def _with_ridgeless(solve, ridge):
+    """Run ``solve(rho)`` at ``rho = ridge``; for ``ridge == 0`` fall back to
+    a symbolic ridge and the limit when the system is singular."""
+    if ridge != 0:
+        return solve(ridge)
+    try:
+        return solve(sp.Integer(0))
+    except SingularSystem:
+        vals = solve(ridge_symbol)
+        return {k: _ridgeless_limit(v, ridge_symbol) for k, v in vals.items()}
+
+
+# ----------------------------------------------------------------- routes
+def _solve_gram(task: Task, kernel: TrialKernel, rho, field: bool = False) -> dict:
+    """Full trial system :math:`(W K + \\rho I) c = W y`."""
+    trials = task.training_trials()
+    X = [t for t, _, _ in trials]
+    A = []
+    for r, (p, _, w) in enumerate(trials):
+        A.append([w * kernel(p, q) + (rho if r == s else 0) for s, q in enumerate(X)])
+    b = [w * y for _, y, w in trials]
+    pairs = task.ordered_pairs()
+    P = [[kernel(p, q) for q in X] for p in pairs]
+    vals = _linear_solve_map(A, b, P, field=field)
+    return dict(zip(pairs, vals))
+
+
+def _solve_antisymmetric(task: Task, kernel: TrialKernel, rho) -> dict:
+    """Halved system on the trained pairs with :math:`K(p,e) - K(p,\\bar e)`."""
+    E = task.trained_pairs
+    def red(p, e):
+        return kernel(p, (e.i, e.j)) - kernel(p, (e.j, e.i))
+    A = []
+    for r, e in enumerate(E):
+        A.append([e.weight * red((e.i, e.j), f) + (rho if r == s else 0) for s, f in enumerate(E)])
+    b = [e.weight * e.target for e in E]
+    half = [(i, j) for i, j in task.ordered_pairs() if i < j]
+    P = [[red(p, e) for e in E] for p in half]
+    vals = _linear_solve_map(A, b, P)
+    out = {}
+    for p, v in zip(half, vals):
+        out[p] = v
+        out[(p[1], p[0])] = -v
+    return out
+
+
+def _rank_differences_in_mu(task: Task):
+    r"""Unit weights: :math:`r_i - r_j = N_{ij}(\mu)/D_{ij}(\mu)`, reduced, over :math:`\mathbb{Q}[\mu]`.
+
+    With unit weights the rank system :math:`(L + \mu I) r = b` depends on
+    :math:`\alpha, \rho` only through :math:`\mu`, so it is solved once as a
+    univariate problem (fast dense polynomial arithmetic).
+    """
+    R = sp.QQ[_MU]
+    n = task.n
+    A = [[R.zero] * n for _ in range(n)]
+    b = [[R.zero] for _ in range(n)]
+    for e in task.trained_pairs:
+        i, j = e.i - 1, e.j - 1
+        A[i][i] += 1
+        A[j][j] += 1
+        A[i][j] -= 1
+        A[j][i] -= 1
+        b[i][0] += e.target
+        b[j][0] -= e.target
+    for i in range(n):
+        A[i][i] += R.gens[0]
+    xn, xd = DomainMatrix(A, (n, n), R).solve_den(DomainMatrix(b, (n, 1), R))
+    out = {}
+    for i in range(1, n + 1):
+        for j in range(i + 1, n + 1):
+            p = xn[i - 1, 0].element - xn[j - 1, 0].element
+            out[(i, j)] = p.cancel(xd) if p else (R.zero, R.one)
+    return R, out
+
+
+_MU = sp.Symbol("mu")
+
+
+def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
+    """Substitute :math:`\mu = P/Q` (``P``, ``Q`` coprime polynomials) into reduced
+    univariate fractions by homogenisation; the results stay reduced."""
+    dom, (Pe, Qe) = construct_domain([P, Q])
+    if dom.is_Field:  # P, Q not polynomial: let SymPy cancel
+        mu = P / Q
+        return None, {k: sp.cancel(R.to_sympy(num).subs(_MU, mu) / R.to_sympy(den).subs(_MU, mu)) for k, (num, den) in pairs.items()}
+    top = max(max(num.degree(), den.degree()) for num, den in pairs.values()) + 1
+    powP, powQ = [dom.one], [dom.one]
+    for _ in range(top):
+        powP.append(powP[-1] * Pe)
+        powQ.append(powQ[-1] * Qe)
+
+    def hom(poly, deg):
+        acc = dom.zero
+        for k, c in enumerate(reversed(poly.to_dense())):
+            if c:
+                acc += dom.convert(c, sp.QQ) * powP[k] * powQ[deg - k]
+        return acc
+
+    out = {}
+    for key, (num, den) in pairs.items():
+        if not num:
+            out[key] = (dom.zero, dom.one)
+            continue
+        dn, dd = num.degree(), den.degree()
+        N, D = hom(num, dn), hom(den, dd)
+        if dd > dn:
+            N = N * Qe ** (dd - dn)
+        elif dn > dd:
+            D = D * Qe ** (dn - dd)
+        out[key] = (N, D)
+    return dom, out
+
+
+def _canonical(dom, N, D) -> sp.Expr:
+    """``N/D`` (coprime ring elements) as ``(p*N')/(q*D')`` with ``N'``, ``D'``
+    primitive integer polynomials and ``D'`` of positive leading coefficient."""
+    K = dom.domain
+    cN, N = N.clear_denoms()
+    cD, D = D.clear_denoms()
+    gN, N = N.primitive()
+    gD, D = D.primitive()
+    c = sp.Rational(K.to_sympy(cD)) * K.to_sympy(gN) / (sp.Rational(K.to_sympy(cN)) * K.to_sympy(gD))
+    if D.LC < 0:
+        D, c = -D, -c
+    num, den = dom.to_sympy(N), dom.to_sympy(D)
+    if c.q != 1:
+        den = c.q * den
+    if c.p != 1:
+        num = c.p * num
+    return num / den
+
+
+def _solve_rank(task: Task, kernel: AlphaKernel, rho) -> dict:
+    from .rank import margins_from_ranks, mu_parameter, rank_system
+
+    alpha = kernel.alpha
+    unit = all(e.weight == 1 for e in task.trained_pairs)
+    sym = bool(sp.sympify(alpha).free_symbols or sp.sympify(rho).free_symbols)
+    if unit and sym and not (alpha == 0 and rho == 0):
+        R, pairs = _rank_differences_in_mu(task)
+        dom, diffs = _substitute_mu(R, pairs, 2 * (alpha + rho), 1 - alpha)
+        if dom is None:
+            return margins_from_ranks(task, alpha, rho, diffs)
+        # trained pairs: m y + (1 - m) d with m = alpha/(alpha + rho), in the ring
+        a, r = dom.from_sympy(alpha), dom.from_sympy(rho)
+        out = {}
+        for (i, j), (N, D) in diffs.items():
+            e = task.trained_pair(i, j)
+            if e is not None:
+                N, D = (a * e.target * D + r * N).cancel((a + r) * D)
+            v = _canonical(dom, N, D) if N else sp.Integer(0)
+            out[(i, j)], out[(j, i)] = v, -v
+        return out
+    A, b = rank_system(task, alpha, rho)
+    n = task.n
+    half = [(i, j) for i, j in task.ordered_pairs() if i < j]
+    P = [[sp.Integer(int(k == i - 1) - int(k == j - 1)) for k in range(n)] for i, j in half]
+    diffs = dict(zip(half, _linear_solve_map(A, b, P)))
+    return margins_from_ranks(task, alpha, rho, diffs)
+
+
+def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", check: bool = True) -> Predictions:
+    r"""Every margin :math:`f(i, j)` of KRR on ``task`` as an exact SymPy expression.
+
+    Parameters
+    ----------
+    task : Task
+    kernel : TrialKernel
+        Values may hold SymPy symbols; the results are rational functions of them.
+    ridge : number, str or Symbol
+        :math:`\rho \ge 0`; ``0`` (default) is the ridgeless limit :math:`\rho \to 0^+`.
+    method : {"auto", "rank", "antisymmetric", "gram", "generic"}
+        See the module docstring.  ``"auto"`` picks ``"rank"`` for
+        :math:`K_\alpha`, ``"antisymmetric"`` for swap-invariant kernels and
+        ``"gram"`` otherwise.
+    check : bool
+        Reject kernels that are not positive semidefinite on the task's trials.
+
+    Examples
+    --------
+    The PNAS result for three items: the untrained pair (1, 3) gets margin
+    :math:`2/(1+\alpha)` in the ridgeless limit.
+
+    >>> a, r = sp.symbols("alpha rho", positive=True)
+    >>> P = solve_exact(Task(3), AlphaKernel(a), ridge=r)
+    >>> sp.factor(P[1, 3])
+    2*(1 - alpha)/(alpha**2 + 2*alpha*rho + alpha + rho**2 + 2*rho + 1)
+    >>> solve_exact(Task(4, exceptions=[(1, 3)]), AlphaKernel(0))[3, 1]
+    1/3
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
+    if not isinstance(kernel, TrialKernel):
+        raise TypeError(f"kernel: expected a symti kernel, got {type(kernel).__name__}")
+    if method not in METHODS:
+        raise ValueError(f"method: must be one of {', '.join(METHODS)}, got {method!r}")
+    ridge = check_ridge(ridge)
+    if check:
+        check_psd(kernel, task.ordered_pairs())
+    if method == "auto":
+        if isinstance(kernel, AlphaKernel):
+            method = "rank"
+        elif kernel.swap_invariant:
+            method = "antisymmetric"
+        else:
+            method = "gram"
+    if method == "rank" and not isinstance(kernel, AlphaKernel):
+        raise ValueError("method: 'rank' needs an AlphaKernel (K_alpha)")
+    if method == "antisymmetric" and not kernel.swap_invariant:
+        raise ValueError("method: 'antisymmetric' needs a swap-invariant kernel (kappa_1 == kappa_2)")
+    route = {
+        "rank": lambda rho: _solve_rank(task, kernel, rho),
+        "antisymmetric": lambda rho: _solve_antisymmetric(task, kernel, rho),
+        "gram": lambda rho: _solve_gram(task, kernel, rho),
+        "generic": lambda rho: _solve_gram(task, kernel, rho, field=True),
+    }[method]
+    values = _with_ridgeless(route, ridge)
+    return Predictions(task, values, kernel=kernel, ridge=ridge, method=method)

@@ -1,0 +1,127 @@
+r"""The rank reduction of KRR with :math:`K_\alpha`.
+
+On a swap-closed training set with antisymmetric targets the dual
+coefficients are antisymmetric, and the reduced kernel on oriented trained
+pairs is :math:`K_\alpha(e, e') - K_\alpha(e, \bar e') = \tfrac{1-\alpha}{2}
+(B B^\top)_{ee'} + \alpha\,\delta_{ee'}`, with :math:`B` the signed
+edge-item incidence matrix (:math:`B_{e,i} = 1`, :math:`B_{e,j} = -1` for
+:math:`e = (i, j)`).  Eliminating the dual coefficients (Woodbury) leaves an
+``n x n`` system for a *rank vector* :math:`r`:
+
+.. math::
+   (L + \mu I)\, r = \sum_e \gamma_e y_e (e_i - e_j), \qquad
+   L = \sum_e \gamma_e (e_i - e_j)(e_i - e_j)^\top,
+
+.. math::
+   \mu = \frac{2(\alpha + \rho)}{1 - \alpha}, \qquad
+   \gamma_e = \frac{w_e(\alpha + \rho)}{\alpha w_e + \rho},
+
+and the margins are :math:`f(i,j) = r_i - r_j` on untrained pairs and
+:math:`f(e) = m_e y_e + (1 - m_e)(r_i - r_j)`, :math:`m_e = \alpha w_e /
+(\alpha w_e + \rho)`, on trained ones.  ``derivations/01_rank_reduction.py``
+derives this symbolically; here it is the fast exact route.
+
+The system is assembled multiplied through by :math:`1 - \alpha` so that it
+stays regular at :math:`\alpha = 1` (where :math:`r = 0`).
+
+>>> import sympy as sp
+>>> from symti.task import Task
+>>> A, b = rank_system(Task(3), sp.Rational(1, 2), 0)
+>>> sp.Matrix(A), b
+(Matrix([
+[ 3/2, -1/2,    0],
+[-1/2,    2, -1/2],
+[   0, -1/2,  3/2]]), [1/2, 0, -1/2])
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ._validate import check_alpha, check_ridge
+from .task import Task
+
+__all__ = ["rank_system", "margins_from_ranks", "rank_vector", "gamma_weight", "memorization", "mu_parameter"]
+
+
+def mu_parameter(alpha, ridge=0) -> sp.Expr:
+    r""":math:`\mu = 2(\alpha + \rho)/(1 - \alpha)`; :math:`\cosh\lambda = 1 + \mu/2`.
+
+    >>> mu_parameter(sp.Rational(1, 3))
+    1
+    """
+    return 2 * (alpha + ridge) / (1 - alpha)
+
+
+def gamma_weight(alpha, ridge, w) -> sp.Expr:
+    r""":math:`\gamma_e = w_e(\alpha+\rho)/(\alpha w_e + \rho)` (1 for unit weights)."""
+    return sp.cancel(w * (alpha + ridge) / (alpha * w + ridge))
+
+
+def memorization(alpha, ridge, w) -> sp.Expr:
+    r""":math:`m_e = \alpha w_e / (\alpha w_e + \rho)`, the part of a trained
+    pair's margin fit by its own conjunctive feature."""
+    return sp.cancel(alpha * w / (alpha * w + ridge))
+
+
+def rank_system(task: Task, alpha, ridge) -> tuple[list[list[sp.Expr]], list[sp.Expr]]:
+    r"""The rank system multiplied by :math:`1-\alpha`:
+    :math:`((1-\alpha)L + 2(\alpha+\rho) I)\, r = (1-\alpha) \sum_e \gamma_e y_e (e_i - e_j)`.
+
+    Returns ``(A, b)`` as nested lists of SymPy expressions.  At
+    :math:`\alpha = \rho = 0` it raises :class:`symti.exact.SingularSystem`
+    (the ridgeless limit is then taken with a symbolic ridge).
+    """
+    from .exact import SingularSystem
+
+    if alpha == 0 and ridge == 0:
+        raise SingularSystem("alpha = rho = 0: the additive ridgeless system is singular")
+    n = task.n
+    A = [[sp.Integer(0)] * n for _ in range(n)]
+    b = [sp.Integer(0)] * n
+    for e in task.trained_pairs:
+        g = (1 - alpha) * gamma_weight(alpha, ridge, e.weight)
+        i, j = e.i - 1, e.j - 1
+        A[i][i] += g
+        A[j][j] += g
+        A[i][j] -= g
+        A[j][i] -= g
+        b[i] += g * e.target
+        b[j] -= g * e.target
+    for i in range(n):
+        A[i][i] += 2 * (alpha + ridge)
+    return A, b
+
+
+def margins_from_ranks(task: Task, alpha, ridge, differences: dict | list) -> dict:
+    r"""Margins from rank differences.
+
+    ``differences`` maps ``(i, j)``, ``i < j``, to :math:`r_i - r_j` (or is the
+    list of ranks :math:`r_1..r_n`).  Trained pairs get
+    :math:`m_e y_e + (1 - m_e)(r_i - r_j)`; every value is antisymmetrised.
+    """
+    if isinstance(differences, list):
+        r = differences
+        differences = {(i, j): r[i - 1] - r[j - 1] for i, j in task.ordered_pairs() if i < j}
+    out = {}
+    for (i, j), d in differences.items():
+        e = task.trained_pair(i, j)
+        if e is not None:
+            m = memorization(alpha, ridge, e.weight)
+            d = sp.cancel(m * e.target + (1 - m) * d)
+        out[(i, j)] = d
+        out[(j, i)] = -d
+    return out
+
+
+def rank_vector(task: Task, alpha, ridge=0) -> list[sp.Expr]:
+    r"""The exact rank vector :math:`r` (for :math:`0 < \alpha < 1` or symbolic :math:`\alpha`).
+
+    >>> rank_vector(Task(3), sp.Rational(1, 2))
+    [3/4, 0, -3/4]
+    """
+    from .exact import _linear_solve_map
+
+    alpha, ridge = check_alpha(alpha), check_ridge(ridge)
+    A, b = rank_system(task, alpha, ridge)
+    n = task.n
+    return _linear_solve_map(A, b, [[sp.Integer(int(k == i)) for k in range(n)] for i in range(n)])
