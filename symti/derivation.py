@@ -10,9 +10,9 @@ LaTeX fragment (``derivations/latex/<slug>.tex``).  A failing check raises
 >>> import sympy as sp
 >>> x = sp.Symbol("x")
 >>> doc = Derivation("Demo", "demo")
->>> with doc.step("Squares are non-negative") as s:
-...     s.check(sp.simplify((x**2).is_nonnegative) is not False, "x^2 >= 0")
-...     s.equation(x**2, sp.Abs(x)**2)
+>>> with doc.step("The binomial formula") as s:
+...     s.check_zero(sp.expand((x + 1)**2) - (x**2 + 2*x + 1), "binomial")
+...     s.equation((x + 1)**2, x**2 + 2*x + 1)
 >>> print(doc.latex().splitlines()[0])
 \section*{Demo}
 """

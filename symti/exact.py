@@ -36,7 +36,7 @@ and their fraction fields), never a symbolic ``Matrix.inv``.
 >>> a = sp.Symbol("alpha", positive=True)
 >>> P = solve_exact(Task(3), AlphaKernel(a))
 >>> sp.factor(P[1, 3])
-2/(alpha + 1)
+-2*(alpha - 1)/(alpha + 1)
 """
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ _MU = sp.Symbol("mu")
 
 
 def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
-    """Substitute :math:`\mu = P/Q` (``P``, ``Q`` coprime polynomials) into reduced
+    r"""Substitute :math:`\mu = P/Q` (``P``, ``Q`` coprime polynomials) into reduced
     univariate fractions by homogenisation; the results stay reduced."""
     dom, (Pe, Qe) = construct_domain([P, Q])
     if dom.is_Field:  # P, Q not polynomial: let SymPy cancel
@@ -310,15 +310,19 @@ def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", 
 
     Examples
     --------
-    The PNAS result for three items: the untrained pair (1, 3) gets margin
-    :math:`2/(1+\alpha)` in the ridgeless limit.
+    Three items: the untrained pair (1, 3) gets margin
+    :math:`2(1-\alpha)/(1+\alpha+2\rho)`.
 
     >>> a, r = sp.symbols("alpha rho", positive=True)
     >>> P = solve_exact(Task(3), AlphaKernel(a), ridge=r)
     >>> sp.factor(P[1, 3])
-    2*(1 - alpha)/(alpha**2 + 2*alpha*rho + alpha + rho**2 + 2*rho + 1)
+    -2*(alpha - 1)/(alpha + 2*rho + 1)
+
+    The purely additive model (alpha = 0) cannot fit a cycle: the ridgeless
+    least-squares ranks leave the exception at margin 0.
+
     >>> solve_exact(Task(4, exceptions=[(1, 3)]), AlphaKernel(0))[3, 1]
-    1/3
+    0
     """
     if not isinstance(task, Task):
         raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")

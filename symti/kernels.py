@@ -469,7 +469,7 @@ def check_psd(kernel: TrialKernel, trials: Sequence, tol: float = 1e-10) -> None
     >>> check_psd(ExchangeableKernel(kappa_1="9/10", kappa_2="-9/10"), trials)
     Traceback (most recent call last):
     ...
-    ValueError: kernel: not positive semidefinite on the task's trials (smallest eigenvalue -1.4...); choose kernel values that a representation can realise
+    ValueError: kernel: not positive semidefinite on the task's trials (smallest eigenvalue ...); choose kernel values that a representation can realise
     """
     if kernel.free_symbols or isinstance(kernel, AlphaKernel):
         return

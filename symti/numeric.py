@@ -14,8 +14,8 @@ interpolant :math:`c = W^{1/2} (W^{1/2} K W^{1/2})^{+} W^{1/2} y`, the
 
 >>> from symti import Task, AlphaKernel
 >>> M = solve_numpy(Task(3), AlphaKernel("1/2"))
->>> round(M[0, 2], 12)
-1.5
+>>> float(round(M[0, 2], 12))   # 2(1 - alpha)/(1 + alpha)
+0.666666666667
 """
 from __future__ import annotations
 
@@ -128,8 +128,8 @@ def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: 
 
     >>> from symti import Task, AlphaKernel
     >>> P = solve_mpmath(Task(3), AlphaKernel("1/3"), dps=30)
-    >>> P[1, 3]
-    mpf('1.5')
+    >>> P[1, 3]      # 2(1 - alpha)/(1 + alpha)
+    mpf('1.0')
     """
     dps = check_digits(dps, "dps")
     K, Ks, y, w = training_system(task, kernel, subs)

@@ -22,12 +22,12 @@ class Predictions(Mapping):
     >>> from symti import Task, AlphaKernel, solve_exact
     >>> P = solve_exact(Task(3), AlphaKernel("1/2"))
     >>> P[1, 3], P[3, 1]
-    (3/2, -3/2)
+    (2/3, -2/3)
     >>> P.matrix()
     Matrix([
-    [   0,  1,  3/2],
-    [  -1,  0,    1],
-    [-3/2, -1,    0]])
+    [   0,  1, 2/3],
+    [  -1,  0,   1],
+    [-2/3, -1,   0]])
     """
 
     def __init__(self, task, values: dict, *, kernel=None, ridge=None, method: str = "", exact: bool = True):

@@ -116,8 +116,8 @@ def margins_from_ranks(task: Task, alpha, ridge, differences: dict | list) -> di
 def rank_vector(task: Task, alpha, ridge=0) -> list[sp.Expr]:
     r"""The exact rank vector :math:`r` (for :math:`0 < \alpha < 1` or symbolic :math:`\alpha`).
 
-    >>> rank_vector(Task(3), sp.Rational(1, 2))
-    [3/4, 0, -3/4]
+    >>> rank_vector(Task(3), sp.Rational(1, 2))   # cosh(lambda) = 2
+    [1/3, 0, -1/3]
     """
     from .exact import _linear_solve_map
 

@@ -24,9 +24,11 @@ Every ordered pair falls in one category (Cheng & Lippl 2026):
 
 >>> t = Task(9, exceptions=[(4, 6)])
 >>> t.category(3, 6), t.category(1, 9), t.category(1, 3), t.category(4, 5)
-('boundary', 'between', 'within', 'cycle')
->>> t.target(6, 4), t.ground_truth(6, 4), t.ground_truth(4, 5)
-(1, -1, None)
+('boundary', 'between', 'within', 'premise')
+>>> Task(11, exceptions=[(4, 8)]).category(5, 7), Task(11, exceptions=[(4, 8)]).ground_truth(5, 7)
+('cycle', None)
+>>> t.target(6, 4), t.target(4, 6), t.ground_truth(7, 3)
+(1, -1, -1)
 >>> [(e.i, e.j, e.target) for e in t.trained_pairs][-1]
 (4, 6, -1)
 >>> len(t.training_trials())

@@ -1,0 +1,104 @@
+r"""The main job: what KRR with :math:`K_\alpha` does on a task.
+
+:func:`report` solves the task exactly at a few conjunctivities, lists the
+margin matrix, the exception's memorization and the test pairs that go wrong,
+and (for tasks with exceptions) the exact conjunctivity thresholds at which
+each test pair flips (:mod:`symti.analysis.thresholds`).
+
+>>> from symti import Task
+>>> print(report(Task(3), alphas=["1/2"], fmt="table").splitlines()[0])
+symti report: n=3, no exceptions, ridge 0 (ridgeless limit)
+"""
+from __future__ import annotations
+
+import json
+
+import sympy as sp
+
+from ._validate import check_alpha, check_digits, check_ridge
+from .exact import solve_exact
+from .kernels import AlphaKernel
+from .task import Task
+
+__all__ = ["report", "report_data"]
+
+
+def _fmt(x, digits: int) -> str:
+    from .cli import format_decimal
+
+    return format_decimal(x, digits)
+
+
+def report_data(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 6) -> dict:
+    """The report as a JSON-ready dictionary."""
+    ridge = check_ridge(ridge)
+    digits = check_digits(digits)
+    alphas = [check_alpha(a) for a in alphas]
+    out = {
+        "n": task.n,
+        "exceptions": [list(e) for e in task.exceptions],
+        "ridge": str(ridge),
+        "trained": [{"i": e.i, "j": e.j, "target": e.target, "kind": e.kind} for e in task.trained_pairs],
+        "alphas": [],
+    }
+    for a in alphas:
+        P = solve_exact(task, AlphaKernel(a), ridge)
+        wrong = []
+        for i, j in task.ordered_pairs():
+            if i > j or task.is_trained(i, j):
+                continue
+            truth = task.ground_truth(i, j)
+            if truth is not None and sp.sign(P[i, j]) != truth:
+                wrong.append({"i": i, "j": j, "category": task.category(i, j), "margin": _fmt(P[i, j], digits)})
+        out["alphas"].append(
+            {
+                "alpha": str(a),
+                "margins": [[None if i == j else _fmt(P[i, j], digits) for j in range(1, task.n + 1)]
+                            for i in range(1, task.n + 1)],
+                "exceptions_memorized": [bool(P[v, u] > 0) for u, v in task.exceptions],
+                "wrong_pairs": wrong,
+            }
+        )
+    if task.exceptions:
+        from .analysis.thresholds import thresholds_report
+
+        out["thresholds"] = thresholds_report(task, ridge=ridge, digits=digits)
+    return out
+
+
+def report(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 6, fmt: str = "table") -> str:
+    """The report as text (``fmt="table"``) or JSON (``fmt="json"``)."""
+    data = report_data(task, alphas, ridge, digits)
+    if fmt == "json":
+        return json.dumps(data, indent=1)
+    n = task.n
+    exc = ", ".join(f"{{{u},{v}}}" for u, v in task.exceptions) or "no exceptions"
+    rid = "0 (ridgeless limit)" if data["ridge"] == "0" else data["ridge"]
+    lines = [f"symti report: n={n}, {'exceptions ' + exc if task.exceptions else exc}, ridge {rid}"]
+    lines.append("f(i,j) > 0 means the model answers 'i beats j'; item 1 is the top of the hidden order.")
+    for block in data["alphas"]:
+        lines.append("")
+        lines.append(f"alpha = {block['alpha']}: margins f(i, j) (row i, column j)")
+        width = max(len(x) for row in block["margins"] for x in row if x is not None) + 1
+        lines.append("   " + "".join(str(j).rjust(width + 1) for j in range(1, n + 1)))
+        for i, row in enumerate(block["margins"], 1):
+            lines.append(str(i).rjust(3) + "".join(("." if x is None else x).rjust(width + 1) for x in row))
+        for (u, v), mem in zip(task.exceptions, block["exceptions_memorized"]):
+            lines.append(f"  exception {{{u},{v}}}: {'memorized' if mem else 'NOT memorized'} (f({v},{u}) {'>' if mem else '<='} 0)")
+        if block["wrong_pairs"]:
+            ws = ", ".join(f"({w['i']},{w['j']}) {w['category']}" for w in block["wrong_pairs"])
+            lines.append(f"  wrong test pairs: {ws}")
+        else:
+            lines.append("  wrong test pairs: none")
+    if "thresholds" in data:
+        th = data["thresholds"]
+        lines.append("")
+        lines.append(f"Conjunctivity thresholds (critical alpha = {th['critical_alpha'] or 'never'}):")
+        for r in th["pairs"]:
+            if r["alpha_star"] is not None:
+                ws = " U ".join(f"[{lo}, {hi}]" for lo, hi in r["wrong_set"])
+                lines.append(f"  ({r['i']},{r['j']}) {r['category']}: wrong for alpha in {ws}")
+        never = [f"({r['i']},{r['j']})" for r in th["pairs"] if r["alpha_star"] is None]
+        if never:
+            lines.append(f"  never wrong: {' '.join(never)}")
+    return "\n".join(lines)
