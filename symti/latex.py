@@ -1,0 +1,57 @@
+r"""LaTeX output: margins as equations and tables.
+
+>>> import sympy as sp
+>>> from symti import Task, AlphaKernel, solve_exact
+>>> a = sp.Symbol("alpha", positive=True)
+>>> P = solve_exact(Task(3), AlphaKernel(a))
+>>> print(margin_equation(P, 1, 3))
+f(1, 3) = \frac{2 - 2 \alpha}{\alpha + 1}
+>>> print(margin_tabular(solve_exact(Task(3), AlphaKernel("1/2")), digits=3).splitlines()[3])
+1 & \cdot & 1.00 & 0.667 \\
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ._validate import check_digits
+from .predictions import Predictions
+
+__all__ = ["margin_equation", "margin_tabular", "latex_expr"]
+
+
+def latex_expr(expr) -> str:
+    """LaTeX of a margin, factored where that makes it shorter."""
+    e = sp.sympify(expr)
+    f = sp.factor(e) if e.free_symbols else e
+    cand = [sp.latex(e), sp.latex(f)]
+    return min(cand, key=len)
+
+
+def margin_equation(P: Predictions, i: int, j: int) -> str:
+    """``f(i, j) = <LaTeX>`` for one margin of an exact solve."""
+    if not P.exact:
+        raise ValueError("P: LaTeX equations need exact predictions (symti.solve_exact)")
+    return f"f({i}, {j}) = {latex_expr(P[i, j])}"
+
+
+def margin_tabular(P: Predictions, digits: int = 4, subs: dict | None = None) -> str:
+    r"""The margin matrix as a LaTeX ``tabular`` (row :math:`i`, column :math:`j`).
+
+    Entries are decimals with ``digits`` significant digits (exact margins are
+    evaluated after ``subs``); the diagonal is :math:`\cdot`.
+    """
+    from .cli import format_decimal
+
+    digits = check_digits(digits)
+    n = P.task.n
+    vals = P.to_mpmath(subs, dps=digits + 5) if P.exact else dict(P.items())
+    lines = [
+        "\\begin{tabular}{r" + "r" * n + "}",
+        " & " + " & ".join(str(j) for j in range(1, n + 1)) + " \\\\",
+        "\\hline",
+    ]
+    for i in range(1, n + 1):
+        cells = ["\\cdot" if i == j else format_decimal(vals[(i, j)], digits) for j in range(1, n + 1)]
+        lines.append(f"{i} & " + " & ".join(cells) + " \\\\")
+    lines.append("\\end{tabular}")
+    return "\n".join(lines)
