@@ -1,0 +1,455 @@
+r"""Conjunctivity thresholds: the exact set of :math:`\alpha` at which a test pair is wrong.
+
+For :math:`K_\alpha` with a fixed ridge :math:`\rho \ge 0` (``0`` is the
+ridgeless limit) every margin is a rational function of :math:`\alpha`,
+
+.. math::
+   f_{ij}(\alpha) = \frac{N_{ij}(\alpha)}{D_{ij}(\alpha)}, \qquad
+   N_{ij}, D_{ij} \in \mathbb{Z}[\alpha] \text{ coprime},
+
+computed by :func:`symti.exact.solve_exact` with a symbolic :math:`\alpha`.
+An untrained pair with ground truth :math:`g_{ij} = \pm 1` is *wrong* at
+:math:`\alpha` when :math:`g_{ij} f_{ij}(\alpha) < 0` (a tie
+:math:`f_{ij} = 0` is not counted as wrong).  Its wrong set
+
+.. math::
+   W_{ij} = \{\alpha \in (0, 1) : g_{ij} N_{ij}(\alpha) D_{ij}(\alpha) < 0\}
+
+is a finite union of open intervals whose endpoints are :math:`0`,
+:math:`1` or real roots of :math:`N_{ij} D_{ij}` in :math:`(0, 1)`.  Here
+those roots are isolated exactly: :math:`N_{ij} D_{ij}` is factored over
+:math:`\mathbb{Q}`, each irreducible factor's real roots in :math:`(0, 1)`
+get rational isolating intervals (SymPy's real-root isolation) and are named
+by :class:`sympy.CRootOf` (or a :class:`~sympy.Rational`), and the sign on
+each gap between consecutive roots is decided by evaluating :math:`N D` at a
+rational point of the gap -- no floating point anywhere.  Endpoints can then
+be printed to any number of digits (interval refinement, not floating-point
+root finding).
+
+The threshold of a pair is :math:`\alpha^*_{ij} = \inf W_{ij}`, and the
+task's critical conjunctivity is :math:`\alpha_c = \min_{ij} \alpha^*_{ij}`.
+
+>>> from symti import Task
+>>> T = thresholds(Task(9, exceptions=[(4, 6)]))
+>>> T.critical_alpha.value
+CRootOf(3*alpha**2 - 8*alpha + 1, 0)
+>>> T.critical_alpha.decimal(10), [(p.i, p.j) for p in T.first_pairs]
+('0.1314829082', [(3, 6), (4, 7)])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import total_ordering
+
+import sympy as sp
+
+from .._validate import check_digits, check_ridge
+from ..task import Task
+
+__all__ = [
+    "ALPHA",
+    "AlgebraicNumber",
+    "PairThreshold",
+    "ThresholdAnalysis",
+    "margin_functions",
+    "sign_intervals",
+    "wrong_set",
+    "thresholds",
+    "thresholds_report",
+    "point_between",
+]
+
+#: The symbol :math:`\alpha` in which the margins are rational functions.
+ALPHA = sp.Symbol("alpha", positive=True)
+
+
+def _decimal(value: sp.Rational, digits: int) -> str:
+    from ..cli import format_decimal
+
+    return format_decimal(value, digits)
+
+
+@total_ordering
+@dataclass(frozen=True, eq=False)
+class AlgebraicNumber:
+    r"""An exact real algebraic number, kept with a rational isolating interval.
+
+    ``value`` is a :class:`~sympy.Rational` or a :class:`~sympy.CRootOf`,
+    the ``index``-th real root (ascending) of the irreducible, primitive
+    integer polynomial ``poly`` in :data:`ALPHA`.  ``lo <= value <= hi``
+    with rational ``lo``, ``hi`` and ``poly`` has no other root in
+    ``[lo, hi]`` (``lo == hi == value`` for rationals).
+
+    >>> r = AlgebraicNumber.root(sp.Poly(ALPHA**2 - 2, ALPHA), 1)
+    >>> x = r.refine(sp.Rational(1, 10**6))
+    >>> r.value, r.decimal(12), x.lo < r.value < x.hi, x.hi - x.lo < 1e-6
+    (CRootOf(alpha**2 - 2, 1), '1.41421356237', True, True)
+    """
+
+    value: sp.Expr
+    poly: sp.Poly
+    index: int
+    lo: sp.Rational
+    hi: sp.Rational
+
+    # construction ------------------------------------------------------------
+    @classmethod
+    def rational(cls, q) -> "AlgebraicNumber":
+        q = sp.Rational(q)
+        return cls(q, sp.Poly(q.q * ALPHA - q.p, ALPHA), 0, q, q)
+
+    @classmethod
+    def root(cls, poly: sp.Poly, index: int, interval=None) -> "AlgebraicNumber":
+        """The ``index``-th real root of the irreducible polynomial ``poly``."""
+        poly = sp.Poly(poly, ALPHA).primitive()[1]
+        if poly.LC() < 0:
+            poly = -poly
+        if poly.degree() == 1:
+            c1, c0 = poly.all_coeffs()
+            return cls.rational(sp.Rational(-c0, c1))
+        if interval is None:
+            interval = poly.intervals()[index][0]
+        lo, hi = (sp.Rational(x) for x in interval)
+        return cls(sp.CRootOf(poly, index), poly, index, lo, hi)
+
+    # exact comparison ----------------------------------------------------------
+    @property
+    def is_rational(self) -> bool:
+        return self.lo == self.hi
+
+    def refine(self, eps) -> "AlgebraicNumber":
+        """The same number with an isolating interval narrower than ``eps``."""
+        if self.is_rational or self.hi - self.lo < eps:
+            return self
+        lo, hi = self.poly.refine_root(self.lo, self.hi, eps=sp.Rational(eps))
+        return AlgebraicNumber(self.value, self.poly, self.index, sp.Rational(lo), sp.Rational(hi))
+
+    def __eq__(self, other) -> bool:
+        if other is None:
+            return False
+        if not isinstance(other, AlgebraicNumber):
+            other = AlgebraicNumber.rational(other)
+        if self.is_rational or other.is_rational:
+            return self.is_rational and other.is_rational and self.lo == other.lo
+        return self.poly == other.poly and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.poly.as_expr(), self.index))
+
+    def __lt__(self, other) -> bool:
+        if not isinstance(other, AlgebraicNumber):
+            other = AlgebraicNumber.rational(other)
+        if self == other:
+            return False
+        first, _ = _separate(self, other)
+        return first == self
+
+    def compare_rational(self, q) -> int:
+        """Sign of ``self - q`` for a rational ``q``, decided exactly."""
+        q = sp.Rational(q)
+        if self.is_rational:
+            return int(sp.sign(self.lo - q))
+        if q <= self.lo:
+            return 1 if q < self.lo or self.poly.eval(q) != 0 else 0
+        if q >= self.hi:
+            return -1
+        # q strictly inside the isolating interval: compare signs of poly
+        sq, shi = sp.sign(self.poly.eval(q)), sp.sign(self.poly.eval(self.hi))
+        if sq == 0:
+            return 0
+        if shi == 0:  # root is hi itself (cannot happen for irrational roots)
+            return -1
+        return -1 if sq == shi else 1
+
+    # output ------------------------------------------------------------------
+    def evalf(self, digits: int = 17) -> sp.Float:
+        """A :class:`~sympy.Float` with ``digits`` correct significant digits
+        (from a rigorously refined rational interval)."""
+        digits = check_digits(digits)
+        x = self
+        if not x.is_rational:
+            scale = max(abs(x.lo), abs(x.hi), sp.Rational(1, 10**6))
+            x = x.refine(scale * sp.Rational(1, 10 ** (digits + 4)))
+        return sp.Float((x.lo + x.hi) / 2, digits + 4)
+
+    def decimal(self, digits: int = 17) -> str:
+        """Fixed-point decimal string with ``digits`` significant digits."""
+        if self.is_rational:
+            return _decimal(self.lo, digits)
+        x = self.refine(max(abs(self.lo), abs(self.hi)) * sp.Rational(1, 10 ** (digits + 6)))
+        return _decimal((x.lo + x.hi) / 2, digits)
+
+    def bracket(self, eps) -> tuple[sp.Rational, sp.Rational]:
+        """Rationals ``a < value < b`` with ``b - a <= eps`` (for irrational values;
+        for rationals ``value -+ eps/2``)."""
+        if self.is_rational:
+            return self.lo - sp.Rational(eps) / 2, self.hi + sp.Rational(eps) / 2
+        x = self.refine(eps)
+        return x.lo, x.hi
+
+    def __repr__(self) -> str:
+        return f"AlgebraicNumber({self.value})"
+
+    def _sympy_(self):
+        return self.value
+
+
+ZERO = AlgebraicNumber.rational(0)
+ONE = AlgebraicNumber.rational(1)
+
+
+def _separate(a: AlgebraicNumber, b: AlgebraicNumber):
+    """Refine two different numbers until their isolating intervals are disjoint;
+    returned in increasing order."""
+    while True:
+        if a.hi < b.lo:
+            return a, b
+        if b.hi < a.lo:
+            return b, a
+        wa, wb = a.hi - a.lo, b.hi - b.lo
+        if wa == 0 and wb == 0:
+            raise ValueError("internal: equal numbers cannot be separated")
+        if wa >= wb:
+            a = a.refine(max(wa / 4, sp.Rational(1, 10**60)) if wa else 1)
+        else:
+            b = b.refine(max(wb / 4, sp.Rational(1, 10**60)) if wb else 1)
+        if a.hi - a.lo == wa and b.hi - b.lo == wb:  # pragma: no cover - refine stalled
+            raise RuntimeError("internal: root refinement made no progress")
+
+
+def point_between(a, b) -> sp.Rational:
+    """A rational strictly between the numbers ``a < b`` (AlgebraicNumber or rational).
+
+    >>> point_between(0, AlgebraicNumber.root(sp.Poly(3*ALPHA**2 - 8*ALPHA + 1, ALPHA), 0)) < 0.1315
+    True
+    """
+    a = a if isinstance(a, AlgebraicNumber) else AlgebraicNumber.rational(a)
+    b = b if isinstance(b, AlgebraicNumber) else AlgebraicNumber.rational(b)
+    if a == b:
+        raise ValueError("point_between: need a < b, got equal numbers")
+    x, y = _separate(a, b)
+    if not x == a:
+        raise ValueError("point_between: need a < b")
+    return (x.hi + y.lo) / 2
+
+
+def _roots_in_unit_interval(poly: sp.Poly) -> list[AlgebraicNumber]:
+    """Distinct real roots in (0, 1) of a nonzero polynomial, exact and sorted."""
+    if poly.degree() <= 0:
+        return []
+    roots: list[AlgebraicNumber] = []
+    _, factors = sp.factor_list(poly)
+    for f, _mult in factors:
+        f = sp.Poly(f, ALPHA)
+        if f.degree() == 1:
+            r = AlgebraicNumber.root(f, 0)
+            if 0 < r.lo < 1:
+                roots.append(r)
+            continue
+        for k, (iv, _m) in enumerate(f.intervals()):
+            lo, hi = sp.Rational(iv[0]), sp.Rational(iv[1])
+            if hi <= 0 or lo >= 1:
+                continue
+            r = AlgebraicNumber.root(f, k, (lo, hi))
+            while r.lo < 0 < r.hi or r.lo < 1 < r.hi:
+                r = r.refine((r.hi - r.lo) / 4)
+            if r.lo >= 0 and r.hi <= 1:
+                roots.append(r)
+    roots.sort()
+    return roots
+
+
+def _fraction(expr, symbol=ALPHA) -> tuple[sp.Poly, sp.Poly]:
+    num, den = sp.fraction(sp.cancel(sp.together(sp.sympify(expr))))
+    extra = (num.free_symbols | den.free_symbols) - {symbol}
+    if extra:
+        raise ValueError(f"expr: must be a rational function of {symbol} alone, found {sorted(map(str, extra))}")
+    return sp.Poly(num, symbol), sp.Poly(den, symbol)
+
+
+def sign_intervals(expr, symbol=ALPHA) -> list[tuple[AlgebraicNumber, AlgebraicNumber, int]]:
+    r"""The sign of a rational function of :math:`\alpha` on :math:`(0, 1)`.
+
+    Returns ``(lo, hi, s)``: on the open interval ``(lo, hi)`` the function
+    has constant sign ``s`` (``-1``, ``0`` or ``1``); the ``lo``/``hi`` are
+    :math:`0`, :math:`1` or the real roots in :math:`(0, 1)` of numerator and
+    denominator, as exact :class:`AlgebraicNumber`.
+
+    >>> [(a.value, b.value, s) for a, b, s in sign_intervals((3*ALPHA - 1)/(ALPHA + 1))]
+    [(0, 1/3, -1), (1/3, 1, 1)]
+    """
+    num, den = _fraction(expr, symbol)
+    if num.is_zero:
+        return [(ZERO, ONE, 0)]
+    if symbol != ALPHA:
+        num, den = sp.Poly(num.as_expr().subs(symbol, ALPHA), ALPHA), sp.Poly(den.as_expr().subs(symbol, ALPHA), ALPHA)
+    cuts = [ZERO] + _roots_in_unit_interval(sp.Poly(num * den, ALPHA)) + [ONE]
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        s = point_between(a, b)
+        out.append((a, b, int(sp.sign(num.eval(s)) * sp.sign(den.eval(s)))))
+    return out
+
+
+def wrong_set(expr, truth: int, symbol=ALPHA) -> list[tuple[AlgebraicNumber, AlgebraicNumber]]:
+    r"""The open intervals of :math:`(0, 1)` on which ``truth * expr < 0``.
+
+    Adjacent intervals are kept apart: they meet at a point where the margin
+    touches zero (a tie, not an error).
+
+    >>> [(a.value, b.value) for a, b in wrong_set((3*ALPHA - 1)*(ALPHA - 1)/(ALPHA + 1), 1)]
+    [(1/3, 1)]
+    """
+    if truth not in (1, -1):
+        raise ValueError(f"truth: must be +1 or -1, got {truth!r}")
+    return [(a, b) for a, b, s in sign_intervals(expr, symbol) if s * truth < 0]
+
+
+def margin_functions(task: Task, ridge=0) -> dict:
+    r"""Margins :math:`f(i, j)`, :math:`i < j`, as exact rational functions of :data:`ALPHA`.
+
+    >>> margin_functions(Task(3))[1, 3]
+    (2 - 2*alpha)/(alpha + 1)
+    """
+    from ..exact import solve_exact
+    from ..kernels import AlphaKernel
+
+    ridge = check_ridge(ridge)
+    if sp.sympify(ridge).free_symbols:
+        raise TypeError("ridge: must be a number here (thresholds are computed for a fixed ridge)")
+    P = solve_exact(task, AlphaKernel(ALPHA), ridge)
+    return {(i, j): P[i, j] for i, j in task.ordered_pairs() if i < j}
+
+
+@dataclass(frozen=True)
+class PairThreshold:
+    r"""The wrong set of one untrained pair ``(i, j)``, ``i < j``."""
+
+    i: int
+    j: int
+    category: str
+    truth: int
+    margin: sp.Expr
+    wrong_set: tuple
+
+    @property
+    def alpha_star(self) -> AlgebraicNumber | None:
+        r""":math:`\inf W_{ij}`, or ``None`` when the pair is never wrong."""
+        return self.wrong_set[0][0] if self.wrong_set else None
+
+    def is_wrong(self, alpha) -> bool:
+        """Whether the pair is wrong at the rational ``alpha`` (from the exact sets)."""
+        for lo, hi in self.wrong_set:
+            if lo.compare_rational(alpha) < 0 and hi.compare_rational(alpha) > 0:
+                return True
+        return False
+
+    def endpoints(self) -> list[AlgebraicNumber]:
+        return sorted({x for iv in self.wrong_set for x in iv if x not in (ZERO, ONE)})
+
+
+@dataclass
+class ThresholdAnalysis:
+    r"""Thresholds of every untrained pair with ground truth of a task."""
+
+    task: Task
+    ridge: sp.Expr
+    pairs: list = field(default_factory=list)
+
+    @property
+    def critical_alpha(self) -> AlgebraicNumber | None:
+        r""":math:`\alpha_c = \min \alpha^*_{ij}` (``None`` if no pair ever goes wrong)."""
+        stars = [p.alpha_star for p in self.pairs if p.alpha_star is not None]
+        return min(stars) if stars else None
+
+    @property
+    def first_pairs(self) -> list[PairThreshold]:
+        """The pairs that fail first (all pairs with :math:`\\alpha^* = \\alpha_c`)."""
+        c = self.critical_alpha
+        return [p for p in self.pairs if c is not None and p.alpha_star == c]
+
+    def pair(self, i: int, j: int) -> PairThreshold:
+        for p in self.pairs:
+            if (p.i, p.j) == (min(i, j), max(i, j)):
+                return p
+        raise KeyError(f"(i, j): ({i}, {j}) is not an untrained pair with ground truth")
+
+    def wrong_at(self, alpha) -> list[tuple[int, int]]:
+        """Pairs ``(i, j)`` that are wrong at the rational ``alpha``."""
+        return [(p.i, p.j) for p in self.pairs if p.is_wrong(alpha)]
+
+    def ordered(self) -> list[PairThreshold]:
+        """Pairs that ever fail, sorted by threshold."""
+        bad = [p for p in self.pairs if p.alpha_star is not None]
+        return sorted(bad, key=lambda p: (p.alpha_star, p.i, p.j))
+
+    def threshold_polynomials(self) -> dict:
+        """The distinct irreducible polynomials whose roots are the thresholds, with the pairs."""
+        out: dict = {}
+        for p in self.pairs:
+            if p.alpha_star is not None and not p.alpha_star.is_rational:
+                out.setdefault(p.alpha_star.poly.as_expr(), []).append((p.i, p.j))
+        return out
+
+
+def thresholds(task: Task, ridge=0) -> ThresholdAnalysis:
+    r"""Exact wrong sets :math:`W_{ij} \subset (0, 1)` of every untrained pair with ground truth.
+
+    Parameters
+    ----------
+    task : Task
+    ridge : exact number
+        :math:`\rho \ge 0`; ``0`` is the ridgeless limit.
+
+    >>> T = thresholds(Task(5, exceptions=[(2, 4)]))
+    >>> [(p.i, p.j, p.category, p.alpha_star and p.alpha_star.decimal(6)) for p in T.pairs]
+    [(1, 3, 'boundary', None), (1, 4, 'boundary', None), (1, 5, 'between', None), (2, 5, 'boundary', None), (3, 5, 'boundary', None)]
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
+    ridge = check_ridge(ridge)
+    margins = margin_functions(task, ridge)
+    out = ThresholdAnalysis(task, ridge)
+    for (i, j), m in margins.items():
+        if task.is_trained(i, j):
+            continue
+        truth = task.ground_truth(i, j)
+        if truth is None:
+            continue
+        out.pairs.append(PairThreshold(i, j, task.category(i, j), truth, m, tuple(wrong_set(m, truth))))
+    return out
+
+
+def thresholds_report(task: Task, ridge=0, digits: int = 17) -> dict:
+    r"""The JSON document of ``symti thresholds``.
+
+    ``{"n", "exceptions", "ridge", "critical_alpha", "pairs": [{"i", "j",
+    "category", "alpha_star", "wrong_set"}]}``: every untrained pair with
+    ground truth once (``i < j``), ``alpha_star`` the infimum of its wrong
+    set (``None`` if never wrong), ``wrong_set`` a list of ``[lo, hi]``
+    open intervals; numbers as decimal strings with ``digits`` significant
+    digits.
+
+    >>> r = thresholds_report(Task(9, exceptions=[(4, 6)]), digits=6)
+    >>> r["critical_alpha"], r["pairs"][0]
+    ('0.131483', {'i': 1, 'j': 3, 'category': 'within', 'alpha_star': None, 'wrong_set': []})
+    """
+    digits = check_digits(digits)
+    T = thresholds(task, ridge)
+    c = T.critical_alpha
+    return {
+        "n": task.n,
+        "exceptions": [list(e) for e in task.exceptions],
+        "ridge": str(T.ridge),
+        "critical_alpha": None if c is None else c.decimal(digits),
+        "pairs": [
+            {
+                "i": p.i,
+                "j": p.j,
+                "category": p.category,
+                "alpha_star": None if p.alpha_star is None else p.alpha_star.decimal(digits),
+                "wrong_set": [[lo.decimal(digits), hi.decimal(digits)] for lo, hi in p.wrong_set],
+            }
+            for p in T.pairs
+        ],
+    }
