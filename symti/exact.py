@@ -103,8 +103,8 @@ def _linear_solve_map(A, b, P, field: bool = False):
         if not p:
             res.append(sp.Integer(0))
             continue
-        if dom.is_Numerical:
-            res.append(dom.to_sympy(dom.quo(p, den)))
+        if dom.is_Numerical:  # ZZ: exact quotient (``quo`` would floor-divide)
+            res.append(sp.Rational(dom.to_sympy(p), dom.to_sympy(den)))
             continue
         pp, qq = p.cancel(den)
         res.append(_canonical(dom, pp, qq))
