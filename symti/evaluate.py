@@ -1,0 +1,394 @@
+r"""Fast, overflow-free evaluation of the closed-form KRR margins.
+
+The closed form (:mod:`symti.closed_form`) writes every rank as hyperbolic
+functions of :math:`\lambda`, :math:`\cosh\lambda = 1 + \mu/2 =
+(1+\rho)/(1-\alpha)`.  For a trained pair set that differs from the unit path
+by the modified pairs :math:`a = (p_a, q_a)`, :math:`p_a < q_a` (exceptions
+with :math:`\delta_a = \gamma_a`, :math:`y_a = -1`; premises of non-unit
+weight with :math:`\delta_a = \gamma_a - 1`, :math:`y_a = +1`), Woodbury gives
+
+.. math::
+   r = r^{0} + \sum_a c_a\, G w_a, \qquad
+   (I + \Delta C)\, c = \Delta (y - s),
+
+with :math:`w_a = e_{p_a} - e_{q_a}`, :math:`C_{ab} = w_a^\top G w_b`,
+:math:`s_a = w_a^\top r^0`, :math:`\Delta = \mathrm{diag}(\delta_a)`, the TI
+ranks
+
+.. math::
+   r^0_i = \frac{\sinh\big((\tfrac{n+1}{2} - i)\lambda\big)}{2\sinh(\lambda/2)\cosh(n\lambda/2)},
+
+and the Green's function differences (:math:`D = \sinh\lambda\,\sinh n\lambda`)
+
+.. math::
+   (G w)_i = \begin{cases}
+     2\cosh((i-\tfrac12)\lambda)\sinh(\tfrac{2n-p-q+1}{2}\lambda)\sinh(\tfrac{q-p}{2}\lambda)/D & i \le p\\
+     \big[\sinh(\tfrac{2n+p-q}{2}\lambda)\sinh(\tfrac{p+q-2i}{2}\lambda)
+        + \sinh(\tfrac{2n-p-q-2i+2}{2}\lambda)\sinh(\tfrac{q-p}{2}\lambda)\big]/D & p < i < q\\
+     -2\cosh((n-i+\tfrac12)\lambda)\sinh(\tfrac{p+q-1}{2}\lambda)\sinh(\tfrac{q-p}{2}\lambda)/D & i \ge q.
+   \end{cases}
+
+Numerically every factor is kept as a mantissa times :math:`e^{x}`:
+:math:`\sinh(a\lambda)/\lambda = a\,h(|a|\lambda)\,e^{|a|\lambda}` with
+:math:`h(x) = -\operatorname{expm1}(-2x)/(2x)` (:math:`h(0) = 1`) and
+:math:`\cosh(a\lambda) = \tfrac12(1 + e^{-2|a|\lambda})e^{|a|\lambda}`; the
+exponents are summed before one ``exp`` of a non-positive number, so nothing
+overflows for large :math:`\lambda` and nothing cancels for small
+:math:`\lambda` (the powers of :math:`\lambda` cancel analytically;
+:math:`\lambda = 2\operatorname{asinh}(\sqrt{\mu}/2)` is accurate for tiny
+:math:`\mu`).  :math:`\lambda = 0` (:math:`\alpha = \rho = 0`) is the additive
+least-squares limit, :math:`\alpha = 1` gives :math:`r = 0`.
+
+Margins: :math:`f(i,j) = r_i - r_j` untrained, :math:`m_e y_e + (1-m_e)(r_i -
+r_j)` trained, :math:`m_e = \alpha w_e/(\alpha w_e + \rho)` (1 ridgeless with
+:math:`\alpha > 0`, 0 at :math:`\alpha = \rho = 0`).
+
+>>> from symti.task import Task
+>>> M = margin_matrix(Task(3), 0.5)
+>>> M[0].round(12).tolist()
+[0.0, 1.0, 0.666666666667]
+>>> mpmath.nstr(margin_matrix_mp(Task(3), "1/2", 0, 30)[0, 2], 20)
+'0.66666666666666666667'
+"""
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ._validate import check_alpha, check_digits, check_ridge
+from .task import Task
+
+__all__ = ["margin_matrix", "rank_vector_numeric", "margins", "margin_matrix_mp", "rank_vector_mp"]
+
+
+# ------------------------------------------------------------------ parameters
+def _check_task(task) -> Task:
+    if not isinstance(task, Task):
+        raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
+    return task
+
+
+def _exact_params(alpha, ridge):
+    a = check_alpha(alpha)
+    r = check_ridge(ridge)
+    for name, x in (("alpha", a), ("ridge", r)):
+        if not (isinstance(x, sp.Basic) and x.is_number):
+            raise TypeError(f"{name}: the numeric evaluator needs a number, got the expression {x}")
+    return a, r
+
+
+def _float_weight(w, key) -> float:
+    if not (isinstance(w, sp.Basic) and w.is_number) and not isinstance(w, (int, float)):
+        raise ValueError(f"weights[{key!r}]: the numeric evaluator needs numeric weights, got {w}")
+    return float(w)
+
+
+def _modified_pairs(task: Task, alpha, ridge, num=float):
+    """``(mods, unit, special)``: ``mods`` lists ``(p, q, y, delta)`` for every
+    trained pair that differs from the unit path (exceptions, weighted
+    premises); ``unit = (m, 1 - m)`` for unit-weight premises and ``special``
+    maps the other trained pairs to ``(m, 1 - m, y)``.  Only exceptions and
+    listed weights are visited, so this is O(k), not O(n)."""
+
+    def coeffs(w):
+        den = alpha * w + ridge
+        if den == 0:  # alpha = rho = 0: the additive ridgeless limit
+            return w, num(0), num(1)
+        return w * (alpha + ridge) / den, alpha * w / den, ridge / den
+
+    conv = _float_weight if num is float else _mp_weight
+    _, m1, one_m1 = coeffs(num(1))
+    mods, special = [], {}
+    keys = set(task.exceptions) | set(task.weights)
+    for key in sorted(keys):
+        e = task.trained_pair(*key)
+        w = conv(e.weight, e.key)
+        gamma, m, one_m = coeffs(w)
+        special[e.key] = (m, one_m, e.target)
+        delta = gamma if e.kind == "exception" else gamma - 1
+        if delta != 0:
+            mods.append((e.i, e.j, e.target, delta))
+    return mods, (m1, one_m1), special
+
+
+# ------------------------------------------------------------------ float64 core
+def _h(x: np.ndarray) -> np.ndarray:
+    r""":math:`h(x) = -\mathrm{expm1}(-2x)/(2x)`, :math:`h(0) = 1` (``x >= 0``)."""
+    x = np.asarray(x, dtype=float)
+    out = np.ones_like(x)
+    nz = x > 0
+    out[nz] = -np.expm1(-2 * x[nz]) / (2 * x[nz])
+    return out
+
+
+def _sh(a, lam):
+    r""":math:`\sinh(a\lambda)/\lambda` as ``(mantissa, exponent)``."""
+    a = np.asarray(a, dtype=float)
+    x = np.abs(a) * lam
+    return a * _h(x), x
+
+
+def _ch(a, lam):
+    r""":math:`\cosh(a\lambda)` as ``(mantissa, exponent)``."""
+    x = np.abs(np.asarray(a, dtype=float)) * lam
+    return 0.5 * (1 + np.exp(-2 * x)), x
+
+
+def _prod(*factors):
+    m, e = 1.0, 0.0
+    for fm, fe in factors:
+        m = m * fm
+        e = e + fe
+    return m, e
+
+
+def _lambda(alpha: float, ridge: float) -> float:
+    mu = 2 * (alpha + ridge) / (1 - alpha)
+    return 2 * np.arcsinh(np.sqrt(mu) / 2)
+
+
+def _ti_ranks(n: int, lam: float) -> np.ndarray:
+    i = np.arange(1, n + 1, dtype=float)
+    a = (n + 1) / 2 - i
+    m, e = _sh(a, lam)
+    dm = _h(np.array(lam / 2)) * 0.5 * (1 + np.exp(-n * lam))
+    return m / dm * np.exp(e - lam / 2 - n * lam / 2)
+
+
+def _green_diff(n: int, p: int, q: int, lam: float) -> np.ndarray:
+    """``G (e_p - e_q)`` on the unit path, ``p < q``."""
+    i = np.arange(1, n + 1, dtype=float)
+    Dm = _h(np.array(lam)) * n * _h(np.array(n * lam))
+    De = (n + 1) * lam
+    out = np.empty(n)
+    lo, hi = i <= p, i >= q
+    mid = ~(lo | hi)
+    sqp = _sh((q - p) / 2, lam)
+    if lo.any():
+        m, e = _prod(_ch(i[lo] - 0.5, lam), _sh((2 * n - p - q + 1) / 2, lam), sqp)
+        out[lo] = 2 * m / Dm * np.exp(e - De)
+    if hi.any():
+        m, e = _prod(_ch(n - i[hi] + 0.5, lam), _sh((p + q - 1) / 2, lam), sqp)
+        out[hi] = -2 * m / Dm * np.exp(e - De)
+    if mid.any():
+        im = i[mid]
+        m1, e1 = _prod(_sh((2 * n + p - q) / 2, lam), _sh((p + q - 2 * im) / 2, lam))
+        m2, e2 = _prod(_sh((2 * n - p - q - 2 * im + 2) / 2, lam), sqp)
+        out[mid] = (m1 * np.exp(e1 - De) + m2 * np.exp(e2 - De)) / Dm
+    return out
+
+
+def _ranks_float(task: Task, alpha: float, ridge: float):
+    mods, unit, special = _modified_pairs(task, alpha, ridge)
+    n = task.n
+    if alpha == 1:
+        return np.zeros(n), unit, special
+    lam = float(_lambda(alpha, ridge))
+    r = _ti_ranks(n, lam)
+    if mods:
+        g = [_green_diff(n, p, q, lam) for p, q, _, _ in mods]
+        k = len(mods)
+        C = np.array([[g[b][mods[a][0] - 1] - g[b][mods[a][1] - 1] for b in range(k)] for a in range(k)])
+        s = np.array([r[p - 1] - r[q - 1] for p, q, _, _ in mods])
+        y = np.array([t for _, _, t, _ in mods], dtype=float)
+        d = np.array([dl for _, _, _, dl in mods], dtype=float)
+        c = np.linalg.solve(np.eye(k) + d[:, None] * C, d * (y - s))
+        for ca, ga in zip(c, g):
+            r = r + ca * ga
+    return r, unit, special
+
+
+def _numbers(task, alpha, ridge):
+    task = _check_task(task)
+    a, r = _exact_params(alpha, ridge)
+    return task, float(a), float(r)
+
+
+def rank_vector_numeric(task: Task, alpha, ridge=0.0) -> np.ndarray:
+    r"""The rank vector :math:`r` (float64, length ``n``) from the closed form, in :math:`O(nk)`
+    for :math:`k` exceptions (and non-unit premise weights).
+
+    At :math:`\alpha = \rho = 0` it is the minimum-norm (zero-mean) additive
+    least-squares solution; at :math:`\alpha = 1` it is 0.
+
+    >>> from symti.task import Task
+    >>> rank_vector_numeric(Task(3), 0.0).tolist()
+    [1.0, 0.0, -1.0]
+    >>> r = rank_vector_numeric(Task(100_000, exceptions=[(40, 60_000)]), 1e-6, 1e-9)
+    >>> bool(np.isfinite(r).all())
+    True
+    """
+    task, a, rho = _numbers(task, alpha, ridge)
+    return _ranks_float(task, a, rho)[0]
+
+
+
+def margin_matrix(task: Task, alpha: float, ridge: float = 0.0) -> np.ndarray:
+    r"""All margins as an ``n x n`` float64 array, ``M[i-1, j-1] = f(i, j)``.
+
+    ``alpha`` in :math:`[0, 1]` (endpoints included), ``ridge`` :math:`\rho \ge 0`
+    (0: the ridgeless limit), any number of exceptions and numeric weights.
+    Memory is :math:`O(n^2)`; for very large ``n`` use :func:`rank_vector_numeric`
+    or :func:`margins`.
+
+    >>> from symti.task import Task
+    >>> M = margin_matrix(Task(9, exceptions=[(4, 6)]), 0.2)
+    >>> bool(M[2, 5] < 0 and M[3, 6] < 0), round(float(M[5, 3]), 12)
+    (True, 1.0)
+    >>> margin_matrix(Task(4), 1.0)[0].tolist()
+    [0.0, 1.0, 0.0, 0.0]
+    """
+    task, a, rho = _numbers(task, alpha, ridge)
+    r, (m1, one_m1), special = _ranks_float(task, a, rho)
+    n = task.n
+    M = r[:, None] - r[None, :]
+    k = np.arange(n - 1)
+    up = m1 + one_m1 * (r[:-1] - r[1:])  # unit-weight premises (i, i+1)
+    M[k, k + 1], M[k + 1, k] = up, -up
+    for (i, j), (m, one_m, y) in special.items():
+        v = m * y + one_m * (r[i - 1] - r[j - 1])
+        M[i - 1, j - 1], M[j - 1, i - 1] = v, -v
+    np.fill_diagonal(M, 0.0)
+    return M
+
+
+def margins(task: Task, i, j, alpha, ridge=0.0) -> np.ndarray:
+    r"""Margins :math:`f(i_k, j_k)` for arrays of items (1-based), without the
+    ``n x n`` matrix (for very large ``n``).
+
+    >>> from symti.task import Task
+    >>> margins(Task(3), [1, 2, 3], [3, 3, 1], 0.5).round(12).tolist()
+    [0.666666666667, 1.0, -0.666666666667]
+    """
+    task, a, rho = _numbers(task, alpha, ridge)
+    i = np.atleast_1d(np.asarray(i, dtype=int))
+    j = np.atleast_1d(np.asarray(j, dtype=int))
+    if i.shape != j.shape:
+        raise ValueError("i, j: must have the same shape")
+    for name, x in (("i", i), ("j", j)):
+        if x.size and (x.min() < 1 or x.max() > task.n):
+            raise ValueError(f"{name}: items must lie in 1..{task.n}")
+    r, (m1, one_m1), special = _ranks_float(task, a, rho)
+    out = r[i - 1] - r[j - 1]
+    sgn = np.sign(j - i)  # (min, max) orientation: value = sgn * out
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    d = sgn * out
+    adj = hi - lo == 1
+    out[adj] = sgn[adj] * (m1 + one_m1 * d[adj])
+    for (p, q), (m, one_m, y) in special.items():
+        sel = (lo == p) & (hi == q)
+        out[sel] = sgn[sel] * (m * y + one_m * d[sel])
+    return out
+
+
+# ------------------------------------------------------------------ mpmath
+def _mp_weight(w, key):
+    w = sp.nsimplify(w) if isinstance(w, float) else sp.sympify(w)
+    if not w.is_number:
+        raise ValueError(f"weights[{key!r}]: the numeric evaluator needs numeric weights, got {w}")
+    return _mp_number(w)
+
+
+def _mp_number(x):
+    x = sp.Rational(x) if isinstance(x, (sp.Rational, int)) else x
+    if isinstance(x, sp.Rational):
+        return mpmath.mpf(int(x.p)) / int(x.q)
+    return mpmath.mpf(sp.N(x, mpmath.mp.dps + 10))
+
+
+def _mp_ranks(task: Task, alpha, ridge):
+    """Same closed form as the float core, plain hyperbolics at ``mp.dps``."""
+    mods, unit, special = _modified_pairs(task, alpha, ridge, num=mpmath.mpf)
+    n = task.n
+    if alpha == 1:
+        return [mpmath.mpf(0)] * n, unit, special
+    mu = 2 * (alpha + ridge) / (1 - alpha)
+    lam = 2 * mpmath.asinh(mpmath.sqrt(mu) / 2)
+
+    def sh(a):  # sinh(a lam) / lam
+        a = mpmath.mpf(a)
+        return a if lam == 0 else mpmath.sinh(a * lam) / lam
+
+    def ch(a):
+        return mpmath.cosh(mpmath.mpf(a) * lam)
+
+    half = mpmath.mpf(1) / 2
+    r0 = [sh((n + 1) * half - i) / (2 * sh(half) * ch(n * half)) for i in range(1, n + 1)]
+    D = sh(1) * sh(n)
+
+    def gdiff(p, q):
+        out = []
+        for i in range(1, n + 1):
+            if i <= p:
+                out.append(2 * ch(i - half) * sh((2 * n - p - q + 1) * half) * sh((q - p) * half) / D)
+            elif i >= q:
+                out.append(-2 * ch(n - i + half) * sh((p + q - 1) * half) * sh((q - p) * half) / D)
+            else:
+                out.append((sh((2 * n + p - q) * half) * sh((p + q - 2 * i) * half)
+                            + sh((2 * n - p - q - 2 * i + 2) * half) * sh((q - p) * half)) / D)
+        return out
+
+    r = list(r0)
+    if mods:
+        k = len(mods)
+        g = [gdiff(p, q) for p, q, _, _ in mods]
+        A = mpmath.matrix(k, k)
+        rhs = mpmath.matrix(k, 1)
+        for a_, (p, q, y, d) in enumerate(mods):
+            for b in range(k):
+                A[a_, b] = int(a_ == b) + d * (g[b][p - 1] - g[b][q - 1])
+            rhs[a_] = d * (y - (r0[p - 1] - r0[q - 1]))
+        c = mpmath.lu_solve(A, rhs)
+        for a_ in range(k):
+            r = [x + c[a_] * gx for x, gx in zip(r, g[a_])]
+    return r, unit, special
+
+
+def _mp_params(task, alpha, ridge, dps):
+    task = _check_task(task)
+    dps = check_digits(dps, "dps")
+    a, r = _exact_params(alpha, ridge)
+    return task, a, r, dps
+
+
+def rank_vector_mp(task: Task, alpha, ridge=0, dps: int = 50) -> list:
+    r"""The closed-form rank vector as ``mpf`` values at ``dps`` digits.
+
+    ``alpha``, ``ridge``: exact numbers, strings such as ``"1/3"``, or floats
+    (read through their shortest decimal, as :func:`symti._validate.as_exact`
+    does; pass ``fractions.Fraction(x)`` for a float's exact binary value).
+
+    >>> from symti.task import Task
+    >>> [float(x) for x in rank_vector_mp(Task(3), 0, 0, 20)]
+    [1.0, 0.0, -1.0]
+    """
+    task, a, r, dps = _mp_params(task, alpha, ridge, dps)
+    with mpmath.workdps(dps):
+        return _mp_ranks(task, _mp_number(a), _mp_number(r))[0]
+
+
+def margin_matrix_mp(task: Task, alpha, ridge=0, dps: int = 50) -> mpmath.matrix:
+    r"""The closed-form margin matrix as an ``mpmath.matrix`` at ``dps`` digits
+    (entry ``[i-1, j-1] = f(i, j)``).
+
+    >>> from symti.task import Task
+    >>> M = margin_matrix_mp(Task(5, exceptions=[(1, 3)]), 0, 0, 30)
+    >>> mpmath.nstr(M[4, 0], 10)
+    '-2.0'
+    """
+    task, a, r, dps = _mp_params(task, alpha, ridge, dps)
+    n = task.n
+    with mpmath.workdps(dps):
+        ranks, (m1, one_m1), special = _mp_ranks(task, _mp_number(a), _mp_number(r))
+        M = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    M[i, j] = ranks[i] - ranks[j]
+        trained = {(i, i + 1): (m1, one_m1, 1) for i in range(1, n)}
+        trained.update(special)
+        for (i, j), (m, one_m, y) in trained.items():
+            v = m * y + one_m * M[i - 1, j - 1]
+            M[i - 1, j - 1], M[j - 1, i - 1] = v, -v
+    return M
