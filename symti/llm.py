@@ -309,11 +309,19 @@ def _rational_margins(task: Task, ridge: sp.Expr):
     from .exact import solve_exact  # local import: exact imports heavy machinery
 
     a = sp.Symbol("alpha", positive=True)
-    P = solve_exact(task, AlphaKernel(a), ridge=ridge, check=False)
+    if ridge == 0:
+        P = solve_exact(task, AlphaKernel(a), ridge=0, check=False)
+        value = lambda i, j: P[i, j]  # noqa: E731
+    else:
+        # solved with a symbolic ridge, then substituted (a numeric ridge next to a
+        # symbolic alpha is not supported by every exact route)
+        rho = sp.Symbol("rho", positive=True)
+        P = solve_exact(task, AlphaKernel(a), ridge=rho, check=False)
+        value = lambda i, j: P[i, j].subs(rho, ridge)  # noqa: E731
     out = []
     for i in range(1, task.n + 1):
         for j in range(i + 1, task.n + 1):
-            num, den = sp.fraction(sp.cancel(sp.together(P[i, j])))
+            num, den = sp.fraction(sp.cancel(sp.together(value(i, j))))
             cn, cd = sp.Poly(num, a).all_coeffs(), sp.Poly(den, a).all_coeffs()
             scale = sp.ilcm(*[sp.Rational(c).q for c in cn + cd])
             out.append(((i, j), [int(c * scale) for c in cn], [int(c * scale) for c in cd]))
