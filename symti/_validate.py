@@ -38,6 +38,9 @@ __all__ = [
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FRACTION = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
+# bounds that keep parsing cheap (10**1e9 would hang) and results printable
+_MAX_EXPONENT = 1000
+_MAX_CHARS = 1000
 
 
 def parse_number(text: str, name: str) -> sp.Rational:
@@ -49,6 +52,8 @@ def parse_number(text: str, name: str) -> sp.Rational:
     if not isinstance(text, str):
         raise TypeError(f"{name}: expected a string, got {type(text).__name__}")
     s = text.strip()
+    if len(s) > _MAX_CHARS:
+        raise ValueError(f"{name}: number too long ({len(s)} characters, at most {_MAX_CHARS})")
     if s.lower() in {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}:
         raise ValueError(f"{name}: must be a finite number, got {text!r}")
     m = _FRACTION.match(s)
@@ -57,7 +62,10 @@ def parse_number(text: str, name: str) -> sp.Rational:
         if q == 0:
             raise ValueError(f"{name}: division by zero in {text!r}")
         return sp.Rational(p, q)
-    if _DECIMAL.match(s):
+    m = _DECIMAL.match(s)
+    if m:
+        if m.group(3) and abs(int(m.group(3)[1:])) > _MAX_EXPONENT:
+            raise ValueError(f"{name}: exponent out of range in {text!r} (at most {_MAX_EXPONENT} in absolute value)")
         return sp.Rational(Fraction(s).numerator, Fraction(s).denominator)
     raise ValueError(
         f"{name}: cannot parse {text!r} as a number (use an integer, a decimal such as 0.25, "
