@@ -202,9 +202,11 @@ class ExchangeableKernel(TrialKernel):
             "crossed": as_exact(kappa_x, "kappa_x"),
             "disjoint": as_exact(kappa_d, "kappa_d"),
         }
-        for k, v in self.values.items():
+        names = {"swap": "kappa_s", "first": "kappa_1", "second": "kappa_2", "crossed": "kappa_x", "disjoint": "kappa_d"}
+        for k, name in names.items():
+            v = self.values[k]
             if v.is_number and not (-1 <= v <= 1):
-                raise ValueError(f"kappa_{k}: a normalised kernel value must lie in [-1, 1], got {v}")
+                raise ValueError(f"{name}: a normalised kernel value must lie in [-1, 1], got {v}")
         self.swap_invariant = sp.simplify(self.values["first"] - self.values["second"]) == 0
 
     kappa_s = property(lambda self: self.values["swap"])
