@@ -103,6 +103,7 @@ def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = 
 
     from sklearn.kernel_ridge import KernelRidge
 
+    check_psd(kernel, task.ordered_pairs()) if not subs else None
     K, Ks, y, w = training_system(task, kernel, subs)
     rho = float(_numeric_ridge(ridge, subs))
     model = KernelRidge(alpha=rho, kernel="precomputed")
@@ -132,6 +133,7 @@ def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: 
     mpf('1.0')
     """
     dps = check_digits(dps, "dps")
+    check_psd(kernel, task.ordered_pairs()) if not subs else None
     K, Ks, y, w = training_system(task, kernel, subs)
     rho = _numeric_ridge(ridge, subs)
     with mpmath.workdps(dps + 10):
