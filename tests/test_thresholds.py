@@ -288,3 +288,64 @@ def test_no_exception_task_never_wrong():
     for n in (3, 5, 7):
         T = thresholds(Task(n))
         assert T.critical_alpha is None and all(p.category == "test" for p in T.pairs)
+
+
+# --------------------------------------------------------------- scaling of the critical alpha
+from symti.analysis.scaling import (  # noqa: E402
+    critical_alpha,
+    critical_alpha_asymptotic,
+    critical_alpha_table,
+    fit_power_law,
+    placed_task,
+    rank_margins_numeric,
+)
+
+
+def test_rank_margins_numeric_matches_gram():
+    task = Task(8, exceptions=[(2, 5), (3, 7)])
+    for a, r in [(0.3, 0.2), (0.05, 0.0), (0.9, 1.0)]:
+        rk = rank_margins_numeric(task, a, r)
+        M = gram_margins(task, a, r)
+        for i, j in task.ordered_pairs():
+            if not task.is_trained(i, j):
+                assert abs(rk[i - 1] - rk[j - 1] - M[i - 1, j - 1]) < 1e-9
+
+
+def test_table_exact_vs_numeric():
+    """Exact critical alphas of a table against the numeric rank-system route."""
+    rows = critical_alpha_table([7, 9], spans=(2, 3), positions=("middle", "top", 3), digits=15)
+    assert len(rows) >= 8
+    for row in rows:
+        task = Task(row["n"], exceptions=[(row["u"], row["v"])])
+        c = critical_alpha(task, method="numeric")
+        if row["critical_alpha"] is None:
+            assert c is None
+        else:
+            assert abs(c - float(row["critical_alpha"])) < 1e-9, row
+
+
+def test_critical_alpha_grows_with_span_and_falls_with_n():
+    mid = [critical_alpha(placed_task(n, 2)) for n in (7, 9, 11, 13)]
+    assert all(x is not None for x in mid) and mid == sorted(mid, reverse=True)
+    spans = [critical_alpha(placed_task(201, s), method="numeric") for s in (2, 3, 4)]
+    assert spans == sorted(spans, reverse=True)  # large n, middle: longer cycles fail earlier
+    C, p = fit_power_law([101, 201, 401], [critical_alpha(placed_task(n, 2), method="numeric") for n in (101, 201, 401)])
+    assert 1.9 < p < 2.2
+
+
+@pytest.mark.parametrize("span", [2, 3])
+def test_large_n_law_middle(span):
+    """alpha_c n^2 -> 2 arcosh^2((2s+1)/s), with an O(1/n) relative error."""
+    errs = []
+    for n in (101, 201, 401):
+        c = critical_alpha(placed_task(n, span), method="numeric")
+        errs.append((c / float(critical_alpha_asymptotic(n, span)) - 1) * n)
+    assert all(0 < e < 10 for e in errs)
+    assert abs(errs[-1] - errs[-2]) < abs(errs[1] - errs[0]) + 0.05
+
+
+def test_large_n_law_off_centre():
+    n, u, s = 301, 101, 2
+    c = critical_alpha(Task(n, exceptions=[(u, u + s)]), method="numeric")
+    pred = critical_alpha_asymptotic(n, s, (u + s / 2) / n)
+    assert abs(c / pred - 1) < 0.05

@@ -193,6 +193,9 @@ class AlgebraicNumber:
     def _sympy_(self):
         return self.value
 
+    def __float__(self) -> float:
+        return float(self.evalf(17))
+
 
 ZERO = AlgebraicNumber.rational(0)
 ONE = AlgebraicNumber.rational(1)
