@@ -212,6 +212,10 @@ def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
     r"""Substitute :math:`\mu = P/Q` (``P``, ``Q`` coprime polynomials) into reduced
     univariate fractions by homogenisation; the results stay reduced."""
     dom, (Pe, Qe) = construct_domain([P, Q])
+    if not dom.is_Field and dom.domain == sp.ZZ:
+        # alpha and rho must be ring elements too (e.g. rho = 1/2 with P = 2 alpha + 1)
+        dom = sp.QQ[dom.symbols]
+        Pe, Qe = dom.from_sympy(P), dom.from_sympy(Q)
     if dom.is_Field:  # P, Q not polynomial: let SymPy cancel
         mu = P / Q
         return None, {k: sp.cancel(R.to_sympy(num).subs(_MU, mu) / R.to_sympy(den).subs(_MU, mu)) for k, (num, den) in pairs.items()}
