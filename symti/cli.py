@@ -107,7 +107,8 @@ def _add_task_args(p):
     p.add_argument("--n", type=int, default=None, help="number of items (default: the built-in task n=9, exception 4,6)")
     p.add_argument("--exception", action="append", metavar="U,V", help="an exception {U,V}; repeat for several")
     p.add_argument("--ridge", default="0", help="ridge rho >= 0; 0 (default) is the ridgeless limit")
-    p.add_argument("--digits", type=int, default=17, help="significant digits of printed numbers (default 17)")
+    p.add_argument("--digits", type=int, default=None,
+                   help="significant digits of printed numbers (default 17; 4 for report)")
     p.add_argument("--format", choices=["json", "table"], default="table")
 
 
@@ -183,7 +184,7 @@ def _table(rows: list[dict], cols: list[str]) -> str:
 
 def _cmd_predict(args) -> str:
     task = _task_from_args(args)
-    alpha, ridge, digits = _alpha(args.alpha), _ridge(args.ridge), _digits(args.digits)
+    alpha, ridge, digits = _alpha(args.alpha), _ridge(args.ridge), _digits(17 if args.digits is None else args.digits)
     if args.method == "closed" and task.weights:
         raise UsageError("--method closed: weighted tasks need --method exact")
     if args.method == "closed" and alpha in (0, 1):
@@ -200,7 +201,7 @@ def _cmd_thresholds(args) -> str:
     from .analysis.thresholds import thresholds_report
 
     task = _task_from_args(args)
-    ridge, digits = _ridge(args.ridge), _digits(args.digits)
+    ridge, digits = _ridge(args.ridge), _digits(17 if args.digits is None else args.digits)
     if not task.exceptions:
         raise UsageError("--exception: thresholds need a task with at least one exception (TI alone is never wrong)")
     payload = thresholds_report(task, ridge=ridge, digits=digits)
@@ -208,7 +209,7 @@ def _cmd_thresholds(args) -> str:
         return json.dumps(payload, indent=1)
     rows = [
         {**r, "alpha_star": r["alpha_star"] or "never",
-         "wrong_set": " U ".join(f"[{lo}, {hi}]" for lo, hi in r["wrong_set"]) or "-"}
+         "wrong_set": " U ".join(f"({lo}, {hi})" for lo, hi in r["wrong_set"]) or "-"}
         for r in payload["pairs"]
     ]
     head = (f"n={payload['n']} exceptions={payload['exceptions']} ridge={payload['ridge']} "
@@ -220,7 +221,7 @@ def _cmd_report(args) -> str:
     from .report import report
 
     task = _task_from_args(args)
-    ridge, digits = _ridge(args.ridge), _digits(args.digits)
+    ridge, digits = _ridge(args.ridge), _digits(4 if args.digits is None else args.digits)
     alphas = [_alpha(a) for a in (args.alpha or ["1/10", "1/5", "1/2"])]
     return report(task, alphas=alphas, ridge=ridge, digits=digits, fmt=args.format)
 
@@ -263,7 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symti: interrupted", file=sys.stderr)
         return 130
-    print(out)
+    try:
+        print(out)
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
     return 0
 
 

@@ -16,6 +16,7 @@ import json
 import sympy as sp
 
 from ._validate import check_alpha, check_digits, check_ridge
+from .analysis.accuracy import accuracy_from_margins
 from .exact import solve_exact
 from .kernels import AlphaKernel
 from .task import Task
@@ -29,7 +30,7 @@ def _fmt(x, digits: int) -> str:
     return format_decimal(x, digits)
 
 
-def report_data(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 6) -> dict:
+def report_data(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 4) -> dict:
     """The report as a JSON-ready dictionary."""
     ridge = check_ridge(ridge)
     digits = check_digits(digits)
@@ -43,30 +44,46 @@ def report_data(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int 
     }
     for a in alphas:
         P = solve_exact(task, AlphaKernel(a), ridge)
-        wrong = []
-        for i, j in task.ordered_pairs():
-            if i > j or task.is_trained(i, j):
-                continue
-            truth = task.ground_truth(i, j)
-            if truth is not None and sp.sign(P[i, j]) != truth:
-                wrong.append({"i": i, "j": j, "category": task.category(i, j), "margin": _fmt(P[i, j], digits)})
+        acc = accuracy_from_margins(task, P, alpha=a, ridge=ridge)
+        wrong = [
+            {"i": o.i, "j": o.j, "category": o.category, "margin": _fmt(o.margin, digits)}
+            for o in acc.pairs if o.status == "wrong"
+        ]
+        ties = [[o.i, o.j] for o in acc.pairs if o.status == "tie"]
         out["alphas"].append(
             {
                 "alpha": str(a),
                 "margins": [[None if i == j else _fmt(P[i, j], digits) for j in range(1, task.n + 1)]
                             for i in range(1, task.n + 1)],
-                "exceptions_memorized": [bool(P[v, u] > 0) for u, v in task.exceptions],
+                "exceptions_memorized": acc.exceptions_memorized,
                 "wrong_pairs": wrong,
+                "ties": ties,
+                "test_accuracy": str(acc.test_accuracy[2]) if acc.test_accuracy[1] else None,
             }
         )
     if task.exceptions:
-        from .analysis.thresholds import thresholds_report
+        from .analysis.thresholds import thresholds, thresholds_report
 
         out["thresholds"] = thresholds_report(task, ridge=ridge, digits=digits)
+        c = thresholds(task, ridge).critical_alpha
+        out["thresholds"]["critical_alpha_exact"] = None if c is None else str(explicit_algebraic(c.value))
     return out
 
 
-def report(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 6, fmt: str = "table") -> str:
+def explicit_algebraic(value) -> sp.Expr:
+    """A ``CRootOf`` of degree <= 2 as radicals; anything else unchanged.
+
+    >>> explicit_algebraic(sp.CRootOf(3*sp.Symbol("a")**2 - 8*sp.Symbol("a") + 1, 0))
+    4/3 - sqrt(13)/3
+    """
+    if isinstance(value, sp.CRootOf) and value.poly.degree() <= 2:
+        x = value.poly.gens[0]
+        roots = sorted(sp.solve(value.poly.as_expr(), x), key=lambda r: float(r))
+        return sp.nsimplify(roots[value.index]) if roots[value.index].is_real else value
+    return value
+
+
+def report(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 4, fmt: str = "table") -> str:
     """The report as text (``fmt="table"``) or JSON (``fmt="json"``)."""
     data = report_data(task, alphas, ridge, digits)
     if fmt == "json":
@@ -90,13 +107,19 @@ def report(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 6, 
             lines.append(f"  wrong test pairs: {ws}")
         else:
             lines.append("  wrong test pairs: none")
+        if block["ties"]:
+            lines.append("  ties (margin exactly 0): " + ", ".join(f"({i},{j})" for i, j in block["ties"]))
     if "thresholds" in data:
         th = data["thresholds"]
         lines.append("")
-        lines.append(f"Conjunctivity thresholds (critical alpha = {th['critical_alpha'] or 'never'}):")
+        crit = th["critical_alpha"] or "never"
+        if th.get("critical_alpha_exact") and th["critical_alpha_exact"] != th["critical_alpha"]:
+            crit += f" = {th['critical_alpha_exact']}"
+        lines.append(f"Conjunctivity thresholds, ridgeless: critical alpha = {crit}" if data["ridge"] == "0"
+                     else f"Conjunctivity thresholds at ridge {data['ridge']}: critical alpha = {crit}")
         for r in th["pairs"]:
             if r["alpha_star"] is not None:
-                ws = " U ".join(f"[{lo}, {hi}]" for lo, hi in r["wrong_set"])
+                ws = " U ".join(f"({lo}, {hi})" for lo, hi in r["wrong_set"])
                 lines.append(f"  ({r['i']},{r['j']}) {r['category']}: wrong for alpha in {ws}")
         never = [f"({r['i']},{r['j']})" for r in th["pairs"] if r["alpha_star"] is None]
         if never:
