@@ -180,3 +180,16 @@ def test_three_items_by_hand():
     assert sp.cancel(f13 - 2 * (1 - A) / (1 + A)) == 0
     P = solve_exact(Task(3), K)
     assert sp.cancel(P[1, 3] - f13) == 0 and sp.cancel(P[3, 1] + f13) == 0
+
+
+@pytest.mark.parametrize("ridge", [0, RHO, R(1, 3)])
+def test_symbolic_weight_vs_mpmath(ridge):
+    """A training weight left as a symbol: a rational function of w as well."""
+    w = sp.Symbol("w", positive=True)
+    task = Task(6, [(2, 5)], weights={(5, 2): w, (1, 2): R(1, 2)})
+    P = solve_exact(task, AlphaKernel(A), ridge)
+    # ridgeless with alpha > 0 interpolates the training set: weights drop out
+    assert (w in P.free_symbols) == (ridge != 0)
+    numeric = Task(6, [(2, 5)], weights={(2, 5): 3, (1, 2): R(1, 2)})
+    r = ridge if ridge != RHO else R(1, 7)
+    assert_matches_mpmath(P, numeric, AlphaKernel(R(1, 3)), r, subs={w: 3, A: R(1, 3), RHO: R(1, 7)})
