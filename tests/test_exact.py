@@ -53,7 +53,7 @@ def assert_same(P, Q, pairs):
 
 
 # ------------------------------------------------ symbolic alpha and rho
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(tasks(), alphas(interior=True), ridges(positive=True))
 def test_symbolic_alpha_rho_vs_mpmath(task, a, r):
     P = solve_exact(task, AlphaKernel(A), RHO)
@@ -104,6 +104,7 @@ def test_exchangeable_not_swap_invariant_vs_mpmath(task, r, K):
     assert_matches_mpmath(P, task, K, r)
 
 
+@settings(max_examples=15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 3), R(1, 4), R(1, 2), R(4, 5)]))
 def test_geometric_similarity_vs_mpmath(task, r, a, g):
     K = SimilarityKernel(geometric_similarity(task.n, g), alpha=a)
@@ -111,7 +112,7 @@ def test_geometric_similarity_vs_mpmath(task, r, a, g):
     assert_matches_mpmath(P, task, K, r)
 
 
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(tasks(), ridges(), alphas(), st.integers(0, 1000), st.integers(1, 6))
 def test_item_embedding_vs_mpmath(task, r, a, seed, d):
     K = ItemEmbedding.random(task.n, d, seed=seed, alpha=a)

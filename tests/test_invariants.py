@@ -48,6 +48,7 @@ def test_antisymmetry_exchangeable_gram_route(task, r, K):
     assert all(P[i, j] == -P[j, i] for i, j in task.ordered_pairs())
 
 
+@settings(max_examples=15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 2), R(1, 3), R(3, 4)]))
 def test_antisymmetry_similarity_gram_route(task, r, a, g):
     K = SimilarityKernel(geometric_similarity(task.n, g), alpha=a)
@@ -80,12 +81,14 @@ def test_mirror_symbolic_alpha(task, r):
     assert_mirror(task, solve_exact(task, K, r), solve_exact(task.mirror(), K, r), True)
 
 
+@settings(max_examples=15)
 @given(tasks(), ridges(), exchangeable_kernels())
 def test_mirror_exchangeable(task, r, K):
     m = task.mirror()
     assert_mirror(task, solve_exact(task, K, r), solve_exact(m, K, r), K.swap_invariant)
 
 
+@settings(max_examples=15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 2), R(1, 3), R(3, 4)]))
 def test_mirror_geometric_similarity(task, r, a, g):
     K = SimilarityKernel(geometric_similarity(task.n, g), alpha=a)  # S is reversal invariant
@@ -115,6 +118,7 @@ def gram_is_invertible(task, K):
     return DomainMatrix.from_Matrix(G).convert_to(sp.QQ).rank() == len(X)
 
 
+@settings(max_examples=15)
 @given(tasks(), exchangeable_kernels())
 def test_ridgeless_fits_training_pairs_invertible_gram(task, K):
     P = solve_exact(task, K, 0)

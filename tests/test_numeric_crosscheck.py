@@ -80,12 +80,13 @@ def test_exchangeable_numpy_sklearn(task, r, K):
     crosscheck(task, K, r)
 
 
+@settings(max_examples=15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 3), R(1, 4), R(1, 2)]))
 def test_similarity_numpy_sklearn(task, r, a, g):
     crosscheck(task, SimilarityKernel(geometric_similarity(task.n, g), alpha=a), r)
 
 
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(tasks(), ridges(), alphas(), st.integers(0, 1000), st.integers(1, 5))
 def test_item_embedding_numpy_sklearn(task, r, a, seed, d):
     crosscheck(task, ItemEmbedding.random(task.n, d, seed=seed, alpha=a), r)
@@ -125,7 +126,7 @@ def test_alpha_kernel_features(task, r, a):
     feature_crosscheck(task, AlphaKernel(a), r)
 
 
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(tasks(), ridges(), alphas(), st.integers(0, 1000), st.integers(1, 5))
 def test_item_embedding_features(task, r, a, seed, d):
     feature_crosscheck(task, ItemEmbedding.random(task.n, d, seed=seed, alpha=a), r)
