@@ -71,7 +71,7 @@ def _task_from_args(args) -> Task:
     try:
         return Task(n, exceptions=[_exception(e) for e in args.exception or []])
     except (ValueError, TypeError) as exc:
-        msg = str(exc).replace("exceptions[", "--exception[")
+        msg = str(exc).replace("exceptions[", "--exception[").replace("exceptions:", "--exception:")
         raise UsageError(msg if not msg.startswith("n:") else "--" + msg) from None
 
 
