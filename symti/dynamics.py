@@ -271,7 +271,16 @@ def cycle_split(task: Task) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
 
 
 def _exact_spectrum(L: sp.Matrix):
-    """Eigenvalues and orthogonal projectors of an integer symmetric matrix."""
+    """Eigenvalues and orthogonal projectors of an integer symmetric matrix
+    (eigenvalues of degree <= 2 over Q only: cubic factors with three real
+    roots would need complex radicals)."""
+    x = sp.Dummy("x")
+    _, factors = sp.factor_list(L.charpoly(x).as_expr(), x)
+    if any(sp.degree(f, x) > 2 for f, _ in factors):
+        raise ValueError(
+            "task: the graph Laplacian of this task has eigenvalues of degree > 2 over Q; "
+            "flow_exact supports degree <= 2 (use ti_flow_margin for TI, flow_mpmath for any precision)"
+        )
     out = []
     for val, mult, vecs in L.eigenvects():
         V = sp.Matrix.hstack(*vecs)
@@ -285,8 +294,12 @@ def flow_exact(task: Task, alpha, t) -> Predictions:
     expressions in the time ``t`` (a symbol or an exact number).
 
     Uses the rank form of the module docstring with the exact
-    eigendecomposition of the graph Laplacian (SymPy ``eigenvects``; practical
-    for small ``n`` -- larger graphs give radicals or ``CRootOf``).  ``alpha``
+    eigendecomposition of the graph Laplacian (SymPy ``eigenvects``).  Only
+    Laplacians whose characteristic polynomial splits into factors of degree
+    at most 2 over :math:`\mathbb{Q}` are supported (e.g. TI up to
+    :math:`n = 6`, ``Task(5, [(2, 4)])``); otherwise a ``ValueError`` points to
+    :func:`ti_flow_margin` (TI, any ``n``) and :func:`flow_mpmath` (any task, any
+    precision).  ``alpha``
     may be rational or a symbol; ``t = sympy.oo`` gives the ridgeless limit.
 
     >>> t = sp.Symbol("t", nonnegative=True)

@@ -240,6 +240,7 @@ def test_time_course_small_alpha_memorizes_late():
         (lambda: exception_time_course(Task(5, exceptions=[(1, 3)]), 1), ValueError),
         (lambda: exception_time_course(Task(5, exceptions=[(1, 3)]), 0.5, level=1.5), ValueError),
         (lambda: flow_exact("task", "1/2", 1), TypeError),
+        (lambda: flow_exact(Task(5, exceptions=[(2, 5)]), "1/2", 1), ValueError),
     ],
 )
 def test_bad_input(call, err):
