@@ -66,6 +66,7 @@ __all__ = [
     "ridgeless_exception_margin",
     "additive_limit_ranks",
     "additive_limit_margin",
+    "conjunctive_limit_ranks",
     "conjunctive_limit_margin",
 ]
 
@@ -235,6 +236,8 @@ def _woodbury(n, exceptions, lam, gammas, i, part):
     s = sp.Matrix([part(ti_rank_difference(n, u, v, lam)) for u, v in exceptions])
     Gam = sp.diag(*gammas)
     c = (sp.eye(k) + Gam * C).LUsolve(Gam * (sp.ones(k, 1) + s))
+    if isinstance(i, (list, tuple)):
+        return [part(ti_rank(n, x, lam)) - sum(c[a] * g(a, x) for a in range(k)) for x in i]
     return part(ti_rank(n, i, lam)) - sum(c[a] * g(a, i) for a in range(k))
 
 
@@ -327,35 +330,39 @@ def additive_limit_margin(n, i, j, exceptions=(), weights=None) -> sp.Expr:
     return additive_limit_ranks(n, i, exceptions, gammas) - additive_limit_ranks(n, j, exceptions, gammas)
 
 
+def conjunctive_limit_ranks(n, i, exceptions=(), gammas=None) -> sp.Expr:
+    r""":math:`\lim_{\lambda\to\infty}` of the closed-form ranks (:math:`\alpha \to 1^-`), by SymPy
+    limits of each building block (:math:`r^0`, :math:`Gw_a`, :math:`C`, :math:`s`) of the
+    Woodbury form for concrete ``n, i`` (or a list of items) and exception positions.
+    Every rank vanishes.
+
+    >>> conjunctive_limit_ranks(9, 4, [(4, 6)]), conjunctive_limit_ranks(5, 1)
+    (0, 0)
+    """
+    part = lambda e: sp.limit(e, _LAM, sp.oo)  # noqa: E731
+    if not exceptions:
+        return [part(ti_rank(n, x, _LAM)) for x in i] if isinstance(i, (list, tuple)) else part(ti_rank(n, i, _LAM))
+    return _woodbury(n, list(exceptions), _LAM, gammas, i, part)
+
+
 def conjunctive_limit_margin(n, i, j, exceptions=(), ridge=0) -> sp.Expr:
-    r""":math:`\lim_{\alpha\to1^-}` of the margin of the concrete pair :math:`(i, j)` (numeric
-    ``n, i, j`` and exceptions; at most one exception uses :func:`exception_margin`, more use
-    :func:`woodbury_ranks`): every rank vanishes, so untrained margins are 0 and trained pairs give
-    :math:`y_e/(1+\rho)` (:math:`y_e` ridgeless).
+    r""":math:`\lim_{\alpha\to1^-}` of the margin of the concrete pair :math:`(i, j)`: the ranks
+    tend to 0 (:func:`conjunctive_limit_ranks`), :math:`m_e \to 1/(1+\rho)` and
+    :math:`\gamma_e \to 1` (SymPy limits), so untrained margins are 0 and trained pairs give
+    :math:`y_e/(1+\rho)` (:math:`y_e` ridgeless) -- the value at :math:`\alpha = 1`.
 
     >>> conjunctive_limit_margin(9, 3, 6, [(4, 6)]), conjunctive_limit_margin(9, 6, 4, [(4, 6)], 1)
     (0, 1/2)
     """
     ridge = check_ridge(ridge)
     a = sp.Symbol("alpha", positive=True)
-    if len(exceptions) <= 1:
-        if exceptions:
-            (u, v), = exceptions
-            f = exception_margin(n, i, j, u, v, a, ridge)
-        else:
-            f = _trained_piecewise(i, j, ti_margin(n, i, j, a, ridge), [], _memorization(a, ridge))
-    else:
-        lam = lambda_parameter(a, ridge)
-        gam = sp.cancel((a + ridge) / (a + ridge))
-        d = woodbury_ranks(n, exceptions, lam, [gam] * len(exceptions), i) - woodbury_ranks(
-            n, exceptions, lam, [gam] * len(exceptions), j)
-        m = _memorization(a, ridge)
-        f = _trained_piecewise(i, j, d, [(e, m) for e in exceptions], m)
-    # the limit of each piece, in the variable x = e^{-lambda} -> 0+
-    x = sp.Symbol("x", positive=True)
-    out = []
-    for e, c in (f.args if isinstance(f, sp.Piecewise) else [(f, True)]):
-        e = e.subs(sp.acosh((1 + ridge) / (1 - a)), -sp.log(x))
-        e = e.subs(a, 1 - 2 * x * (1 + ridge) / (1 + x ** 2)).rewrite(sp.exp)
-        out.append((sp.limit(sp.simplify(e), x, 0, "+"), c))
-    return sp.Piecewise(*out)
+    m = sp.limit(_memorization(a, ridge), a, 1, "-")
+    gamma = sp.limit((a + ridge) / (a + ridge), a, 1, "-")
+    gammas = [gamma] * len(exceptions)
+    ri, rj = conjunctive_limit_ranks(n, [i, j], exceptions, gammas)
+    d = ri - rj
+    lo, hi = min(i, j), max(i, j)
+    if hi - lo == 1 or (lo, hi) in {(min(e), max(e)) for e in exceptions}:
+        y = 1 if (hi - lo == 1) == (i < j) else -1
+        return sp.cancel(m * y + (1 - m) * d)
+    return d
