@@ -1,0 +1,224 @@
+"""The float64 / mpmath closed-form evaluators (symti.evaluate) against
+independent routes: the exact solver, and an mpmath solve of the rank system
+(Thomas algorithm on the tridiagonal path part, exceptions by a small dense
+system) -- no hyperbolic function involved."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symti import AlphaKernel, Task, solve_exact
+from symti.evaluate import margin_matrix, margin_matrix_mp, margins, rank_vector_mp, rank_vector_numeric
+from symti.rank import gamma_weight, memorization, rank_system
+
+
+# ----------------------------------------------------------- independent mp route
+def _thomas(n, diag, rhs):
+    """Solve the tridiagonal system with off-diagonals -1 and diagonal ``diag`` (mp)."""
+    c = [mpmath.mpf(0)] * n
+    d = [mpmath.mpf(0)] * n
+    c[0] = -1 / diag[0]
+    d[0] = rhs[0] / diag[0]
+    for k in range(1, n):
+        den = diag[k] + c[k - 1]  # diag - (-1) * c
+        c[k] = -1 / den if k < n - 1 else mpmath.mpf(0)
+        d[k] = (rhs[k] + d[k - 1]) / den
+    x = [mpmath.mpf(0)] * n
+    x[-1] = d[-1]
+    for k in range(n - 2, -1, -1):
+        x[k] = d[k] - c[k] * x[k + 1]
+    return x
+
+
+def mp_rank_system_ranks(task: Task, alpha: Fraction, ridge: Fraction, dps: int = 50):
+    """Ranks from the rank system (L + mu I) r = b at ``dps`` digits, for 0 < alpha < 1:
+    the unit path part is tridiagonal (Thomas), exceptions enter as
+    (T + U Gamma U^T) r = b solved by block elimination with T^{-1} U."""
+    with mpmath.workdps(dps):
+        a = mpmath.mpf(alpha.numerator) / alpha.denominator
+        rho = mpmath.mpf(ridge.numerator) / ridge.denominator
+        n = task.n
+        mu = 2 * (a + rho) / (1 - a)
+        diag = [mu + (k > 0) + (k < n - 1) for k in range(n)]
+        b = [mpmath.mpf(0)] * n
+        extra = []
+        for e in task.trained_pairs:
+            if e.kind == "exception":
+                g = gamma_weight(sp.Rational(alpha.numerator, alpha.denominator),
+                                 sp.Rational(ridge.numerator, ridge.denominator), e.weight)
+                extra.append((e.i - 1, e.j - 1, mpmath.mpf(g.p) / g.q if g.is_Rational else mpmath.mpf(str(g))))
+            b[e.i - 1] += e.target if e.kind == "premise" else 0
+            b[e.j - 1] -= e.target if e.kind == "premise" else 0
+        for p, q, g in extra:  # exception targets are -1 on (u, v)
+            b[p] -= g
+            b[q] += g
+        z = _thomas(n, diag, b)
+        if not extra:
+            return z
+        k = len(extra)
+        Z = [_thomas(n, diag, [mpmath.mpf(int(t == p) - int(t == q)) for t in range(n)]) for p, q, _ in extra]
+        # (I + Gamma U^T T^{-1} U) c = Gamma U^T z ; r = z - T^{-1} U c
+        M = mpmath.matrix(k, k)
+        rhs = mpmath.matrix(k, 1)
+        for a_, (p, q, g) in enumerate(extra):
+            for b_ in range(k):
+                M[a_, b_] = int(a_ == b_) + g * (Z[b_][p] - Z[b_][q])
+            rhs[a_] = g * (z[p] - z[q])
+        c = mpmath.lu_solve(M, rhs)
+        return [z[t] - sum(c[a_] * Z[a_][t] for a_ in range(k)) for t in range(n)]
+
+
+def _mp_margins_from_ranks(task, r, alpha, ridge, i, j):
+    a = sp.Rational(alpha.numerator, alpha.denominator)
+    rh = sp.Rational(ridge.numerator, ridge.denominator)
+    d = r[i - 1] - r[j - 1]
+    e = task.trained_pair(i, j)
+    if e is None:
+        return d
+    m = memorization(a, rh, e.weight)
+    m = mpmath.mpf(m.p) / m.q
+    y = e.target if i < j else -e.target
+    return m * y + (1 - m) * d
+
+
+def test_mp_rank_route_matches_dense_rank_system():
+    """The Thomas + block route used below agrees with a dense mpmath LU solve of
+    symti.rank.rank_system on exact rationals."""
+    task = Task(12, exceptions=[(2, 7), (5, 11)], weights={(2, 7): 3})
+    alpha, ridge = Fraction(2, 7), Fraction(1, 9)
+    A, b = rank_system(task, sp.Rational(2, 7), sp.Rational(1, 9))
+    with mpmath.workdps(40):
+        Am = mpmath.matrix([[mpmath.mpf(x.p) / x.q for x in row] for row in A])
+        bm = mpmath.matrix([mpmath.mpf(x.p) / x.q for x in b])
+        dense = mpmath.lu_solve(Am, bm)
+        route = mp_rank_system_ranks(task, alpha, ridge, 40)
+        assert max(abs(dense[k] - route[k]) for k in range(12)) < mpmath.mpf(10) ** -30
+
+
+# --------------------------------------------------------------------- hypothesis
+def _near_ends():
+    return st.sampled_from([1e-12, 3e-12, 1e-9, 1e-6, 0.001, 0.5, 0.999, 1 - 1e-6, 1 - 1e-9, 1 - 1e-12, 1 - 3e-12])
+
+
+ALPHAS = st.one_of(_near_ends(), st.floats(min_value=1e-12, max_value=1 - 1e-12))
+RIDGES = st.one_of(st.just(0.0), st.sampled_from([1e-15, 1e-9, 1e-3, 1.0, 1e3, 1e6]),
+                   st.floats(min_value=-15, max_value=6).map(lambda x: 10.0 ** x))
+
+
+@st.composite
+def tasks(draw, max_n=200):
+    n = draw(st.integers(min_value=3, max_value=max_n))
+    k = draw(st.integers(min_value=0, max_value=3))
+    excs = set()
+    for _ in range(k):
+        u = draw(st.integers(min_value=1, max_value=n - 2))
+        v = draw(st.integers(min_value=u + 2, max_value=n))
+        excs.add((u, v))
+    return Task(n, exceptions=sorted(excs))
+
+
+def _close(x, ref, rtol=1e-9, atol=1e-9):
+    return abs(x - ref) <= rtol * abs(ref) + atol
+
+
+@given(task=tasks(), alpha=ALPHAS, ridge=RIDGES)
+def test_float_evaluator_matches_mp_closed_form_and_rank_system(task, alpha, ridge):
+    """n up to 200, up to 3 random exceptions, alpha within 1e-12 of the ends,
+    rho from 1e-15 to 1e6 (and 0): float64 margins agree with (a) the same closed
+    form in mpmath at 50 digits and (b) the mpmath rank-system solve, to 1e-9
+    relative (1e-9 absolute near zero)."""
+    a, r = Fraction(alpha), Fraction(ridge)  # the exact binary values
+    M = margin_matrix(task, alpha, ridge)
+    assert np.isfinite(M).all()
+    Mp = margin_matrix_mp(task, a, r, 50)
+    n = task.n
+    for i in range(n):
+        for j in range(n):
+            assert _close(M[i, j], float(Mp[i, j])), (i + 1, j + 1, M[i, j], Mp[i, j])
+    ranks = mp_rank_system_ranks(task, a, r, 50)
+    rng = np.random.default_rng(n)
+    sample = [(e.i, e.j) for e in task.trained_pairs[:5]] + [(e.j, e.i) for e in task.trained_pairs if e.kind == "exception"]
+    sample += [tuple(int(x) for x in rng.choice(np.arange(1, n + 1), 2, replace=False)) for _ in range(40)]
+    with mpmath.workdps(50):
+        for i, j in sample:
+            ref = _mp_margins_from_ranks(task, ranks, a, r, i, j)
+            assert _close(M[i - 1, j - 1], float(ref)), (i, j, M[i - 1, j - 1], ref)
+            assert abs(Mp[i - 1, j - 1] - ref) <= mpmath.mpf(10) ** -35 * (1 + abs(ref))
+
+
+# ------------------------------------------------------------- exact endpoints
+@pytest.mark.parametrize("alpha", [0, 1, sp.Rational(1, 3)])
+@pytest.mark.parametrize("ridge", [0, sp.Rational(1, 4)])
+@pytest.mark.parametrize(
+    "task",
+    [Task(6), Task(9, exceptions=[(4, 6)]), Task(8, exceptions=[(1, 8), (3, 6)]),
+     Task(7, exceptions=[(2, 5)], weights={(2, 5): 3, (5, 6): sp.Rational(1, 2)})],
+    ids=["ti", "n9", "two", "weighted"],
+)
+def test_evaluators_match_exact_solver_including_endpoints(task, alpha, ridge):
+    """alpha = 0 (ridgeless: the additive least-squares limit), alpha = 1 and an interior
+    alpha, with and without ridge, exceptions and weights: float and mpmath evaluators
+    against solve_exact's exact values."""
+    P = solve_exact(task, AlphaKernel(alpha), ridge)
+    exact = np.array(P.matrix().evalf(30).tolist(), dtype=float)
+    M = margin_matrix(task, float(alpha), float(ridge))
+    assert np.allclose(M, exact, rtol=1e-12, atol=1e-12)
+    Mp = margin_matrix_mp(task, alpha, ridge, 40)
+    for (i, j), v in P.items():
+        assert abs(Mp[i - 1, j - 1] - sp.N(v, 40)) < 1e-35
+    I, J = np.nonzero(~np.eye(task.n, dtype=bool))
+    assert np.allclose(margins(task, I + 1, J + 1, float(alpha), float(ridge)), exact[I, J], rtol=1e-12, atol=1e-12)
+
+
+def test_cli_predict_closed_at_endpoints():
+    from symti.cli import predict_payload
+
+    for alpha in (sp.Integer(0), sp.Integer(1), sp.Rational(1, 5)):
+        out = predict_payload(Task(9, exceptions=[(4, 6)]), alpha, sp.Integer(0), "closed", 6)
+        assert len(out["pairs"]) == 72
+
+
+# ------------------------------------------------------------------- large n
+def test_n_100000_finite_and_matches_mp_rank_system():
+    n = 100_000
+    task = Task(n, exceptions=[(17, 62_000)])
+    alpha, ridge = Fraction(1, 1000), Fraction(1, 10 ** 6)
+    r = rank_vector_numeric(task, alpha, ridge)
+    assert r.shape == (n,) and np.isfinite(r).all()
+    ref = mp_rank_system_ranks(task, alpha, ridge, 30)
+    idx = [1, 2, 16, 17, 18, 500, 31_000, 61_999, 62_000, 62_001, 99_999, 100_000]
+    for i in idx:
+        for j in idx:
+            if i < j:
+                d_ref = float(ref[i - 1] - ref[j - 1])
+                assert _close(r[i - 1] - r[j - 1], d_ref), (i, j)
+    f = margins(task, [1, 62_000, 300], [100_000, 17, 301], alpha, ridge)
+    assert np.isfinite(f).all()
+
+
+# ----------------------------------------------------------------- validation
+def test_input_validation():
+    t = Task(5, exceptions=[(1, 3)])
+    with pytest.raises(ValueError, match="^alpha"):
+        margin_matrix(t, 1.5)
+    with pytest.raises(ValueError, match="^alpha"):
+        margin_matrix(t, float("nan"))
+    with pytest.raises(ValueError, match="^ridge"):
+        margin_matrix(t, 0.5, -1e-3)
+    with pytest.raises(TypeError, match="^task"):
+        margin_matrix("task", 0.5)
+    with pytest.raises(TypeError, match="^alpha"):
+        margin_matrix(t, sp.Symbol("alpha"))
+    with pytest.raises(ValueError, match="^weights"):
+        margin_matrix(Task(5, weights={(1, 2): sp.Symbol("w", positive=True)}), 0.5)
+    with pytest.raises(ValueError, match="^dps"):
+        margin_matrix_mp(t, 0.5, 0, 0)
+    with pytest.raises(ValueError, match="^i"):
+        margins(t, [0], [2], 0.5)
+    assert rank_vector_mp(t, 1, 0, 20) == [0] * 5
