@@ -274,9 +274,8 @@ def _exact_spectrum(L: sp.Matrix):
     """Eigenvalues and orthogonal projectors of an integer symmetric matrix
     (eigenvalues of degree <= 2 over Q only: cubic factors with three real
     roots would need complex radicals)."""
-    x = sp.Dummy("x")
-    _, factors = sp.factor_list(L.charpoly(x).as_expr(), x)
-    if any(sp.degree(f, x) > 2 for f, _ in factors):
+    _, factors = L.charpoly().factor_list()
+    if any(f.degree() > 2 for f, _ in factors):
         raise ValueError(
             "task: the graph Laplacian of this task has eigenvalues of degree > 2 over Q; "
             "flow_exact supports degree <= 2 (use ti_flow_margin for TI, flow_mpmath for any precision)"
