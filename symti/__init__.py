@@ -23,6 +23,20 @@ from .rank import rank_vector
 
 __version__ = "0.1.0"
 
+_SUBMODULES = (
+    "analysis", "bench", "cli", "closed_form", "derivation", "dynamics", "evaluate", "exact", "green",
+    "kernels", "latex", "llm", "networks", "numeric", "rank", "report",
+)
+
+
+def __getattr__(name):
+    """Import submodules on first use: ``symti.closed_form``, ``symti.llm``, ..."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'symti' has no attribute {name!r}")
+
 __all__ = [
     "Task",
     "default_task",

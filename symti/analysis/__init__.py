@@ -4,5 +4,7 @@ Submodules (imported on demand, nothing heavy here):
 
 * :mod:`symti.analysis.accuracy` -- which pairs are right or wrong at given parameters;
 * :mod:`symti.analysis.thresholds` -- the exact conjunctivities at which test pairs go wrong;
-* :mod:`symti.analysis.scaling` -- how the critical conjunctivity scales with n, span and position.
+* :mod:`symti.analysis.scaling` -- how the critical conjunctivity scales with n, span and position;
+* :mod:`symti.analysis.limits` -- series and limits as rho -> 0+, alpha -> 0+, alpha -> 1-, n -> oo;
+* :mod:`symti.analysis.signatures` -- symbolic distance and terminal item effects.
 """
