@@ -15,7 +15,7 @@ from typing import Callable
 
 __all__ = ["benchmark", "available", "run_benchmarks", "timed", "MODULES"]
 
-MODULES = ("symti.benchmarks.core",)
+MODULES = ("symti.benchmarks.core", "symti.benchmarks.closed")
 
 _REGISTRY: dict[str, Callable[[], dict]] = {}
 
