@@ -59,7 +59,10 @@ import sympy as sp
 from ._validate import check_alpha, check_digits, check_ridge
 from .task import Task
 
-__all__ = ["margin_matrix", "rank_vector_numeric", "margins", "margin_matrix_mp", "rank_vector_mp"]
+#: Largest n for :func:`margin_matrix` (an n x n float64 array: 20 000 items take 3.2 GB).
+MAX_MATRIX_N = 20_000
+
+__all__ = ["MAX_MATRIX_N", "margin_matrix", "rank_vector_numeric", "margins", "margin_matrix_mp", "rank_vector_mp"]
 
 
 # ------------------------------------------------------------------ parameters
@@ -240,8 +243,11 @@ def margin_matrix(task: Task, alpha: float, ridge: float = 0.0) -> np.ndarray:
     [0.0, 1.0, 0.0, 0.0]
     """
     task, a, rho = _numbers(task, alpha, ridge)
-    r, (m1, one_m1), special = _ranks_float(task, a, rho)
     n = task.n
+    if n > MAX_MATRIX_N:
+        raise ValueError(f"n: margin_matrix builds an n x n array and allows n <= {MAX_MATRIX_N}, got {n}; "
+                         "use rank_vector_numeric or margins for larger n")
+    r, (m1, one_m1), special = _ranks_float(task, a, rho)
     M = r[:, None] - r[None, :]
     k = np.arange(n - 1)
     up = m1 + one_m1 * (r[:-1] - r[1:])  # unit-weight premises (i, i+1)

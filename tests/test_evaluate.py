@@ -222,3 +222,5 @@ def test_input_validation():
     with pytest.raises(ValueError, match="^i"):
         margins(t, [0], [2], 0.5)
     assert rank_vector_mp(t, 1, 0, 20) == [0] * 5
+    with pytest.raises(ValueError, match="^n: margin_matrix"):
+        margin_matrix(Task(30_000), 0.5)
