@@ -185,10 +185,6 @@ def _table(rows: list[dict], cols: list[str]) -> str:
 def _cmd_predict(args) -> str:
     task = _task_from_args(args)
     alpha, ridge, digits = _alpha(args.alpha), _ridge(args.ridge), _digits(17 if args.digits is None else args.digits)
-    if args.method == "closed" and task.weights:
-        raise UsageError("--method closed: weighted tasks need --method exact")
-    if args.method == "closed" and alpha in (0, 1):
-        pass
     payload = predict_payload(task, alpha, ridge, args.method, digits)
     if args.format == "json":
         return json.dumps(payload, indent=1)
