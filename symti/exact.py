@@ -247,9 +247,42 @@ def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
     return dom, out
 
 
-def _canonical(dom, N, D) -> sp.Expr:
+class _ExprBuilder:
+    """Ring elements to SymPy expressions, reusing monomials and repeated polynomials."""
+
+    def __init__(self, dom):
+        self.dom = dom
+        self.gens = dom.symbols
+        self.monos: dict = {}
+        self.polys: dict = {}
+
+    def __call__(self, P) -> sp.Expr:
+        key = tuple(sorted(P.items()))
+        hit = self.polys.get(key)
+        if hit is not None:
+            return hit
+        K = self.dom.domain
+        terms = []
+        for m, c in P.items():
+            mono = self.monos.get(m)
+            if mono is None:
+                mono = self.monos[m] = sp.Mul(*[g**e for g, e in zip(self.gens, m) if e])
+            c = K.to_sympy(c)
+            if c == 1:
+                terms.append(mono)
+            elif mono == 1:
+                terms.append(c)
+            else:
+                # the canonical Mul of a rational and a monomial: coefficient first
+                terms.append(sp.Mul._from_args((c,) + (mono.args if mono.is_Mul else (mono,))))
+        out = self.polys[key] = sp.Add(*terms)
+        return out
+
+
+def _canonical(dom, N, D, build=None) -> sp.Expr:
     """``N/D`` (coprime ring elements) as ``(p*N')/(q*D')`` with ``N'``, ``D'``
     primitive integer polynomials and ``D'`` of positive leading coefficient."""
+    build = build or dom.to_sympy
     K = dom.domain
     cN, N = N.clear_denoms()
     cD, D = D.clear_denoms()
@@ -258,12 +291,11 @@ def _canonical(dom, N, D) -> sp.Expr:
     c = sp.Rational(K.to_sympy(cD)) * K.to_sympy(gN) / (sp.Rational(K.to_sympy(cN)) * K.to_sympy(gD))
     if D.LC < 0:
         D, c = -D, -c
-    num, den = dom.to_sympy(N), dom.to_sympy(D)
     if c.q != 1:
-        den = c.q * den
+        D = D * dom.convert(c.q)
     if c.p != 1:
-        num = c.p * num
-    return num / den
+        N = N * dom.convert(c.p)
+    return build(N) / build(D)
 
 
 def _solve_rank(task: Task, kernel: AlphaKernel, rho) -> dict:
@@ -280,11 +312,12 @@ def _solve_rank(task: Task, kernel: AlphaKernel, rho) -> dict:
         # trained pairs: m y + (1 - m) d with m = alpha/(alpha + rho), in the ring
         a, r = dom.from_sympy(alpha), dom.from_sympy(rho)
         out = {}
+        build = _ExprBuilder(dom)
         for (i, j), (N, D) in diffs.items():
             e = task.trained_pair(i, j)
             if e is not None:
                 N, D = (a * e.target * D + r * N).cancel((a + r) * D)
-            v = _canonical(dom, N, D) if N else sp.Integer(0)
+            v = _canonical(dom, N, D, build) if N else sp.Integer(0)
             out[(i, j)], out[(j, i)] = v, -v
         return out
     A, b = rank_system(task, alpha, rho)
