@@ -204,6 +204,9 @@ def _ranks_float(task: Task, alpha: float, ridge: float):
 
 def _numbers(task, alpha, ridge):
     task = _check_task(task)
+    if (type(alpha) is float and type(ridge) is float and 0.0 <= alpha <= 1.0
+            and 0.0 <= ridge < float("inf")):
+        return task, alpha, ridge  # valid floats: skip the exact validation
     a, r = _exact_params(alpha, ridge)
     return task, float(a), float(r)
 
