@@ -78,7 +78,7 @@ import sympy as sp
 
 from ._validate import as_exact, check_alpha, check_digits, check_n
 from .kernels import AlphaKernel, TrialKernel, check_psd
-from .numeric import training_system
+from .numeric import mp_matrix, spectral_dual_mp, training_system
 from .predictions import Predictions
 from .task import Task
 
@@ -204,27 +204,11 @@ def flow_mpmath(task: Task, kernel: TrialKernel, t, dps: int = 30, subs: dict | 
             raise ValueError(f"t: flow_mpmath needs a number, got {t}")
     K, Ks, y, w = training_system(task, kernel, subs)
     with mpmath.workdps(dps + 15):
-        conv = lambda M: mpmath.matrix([[mpmath.mpf(sp.N(x, dps + 20)) for x in M.row(r)] for r in range(M.rows)])  # noqa: E731
-        Km, Ksm = conv(K), conv(Ks)
+        Km, Ksm = mp_matrix(K, dps + 20), mp_matrix(Ks, dps + 20)
         m = Km.rows
-        s = [mpmath.sqrt(mpmath.mpf(sp.N(v, dps + 20))) for v in w]
-        Kt = mpmath.matrix(m, m)
-        for a in range(m):
-            for b in range(m):
-                Kt[a, b] = s[a] * Km[a, b] * s[b]
-        E, Q = mpmath.eigsy(Kt)
-        top = max(abs(E[k]) for k in range(m))
-        cut = top * mpmath.mpf(10) ** (-(dps // 2))
         tm = None if inf else mpmath.mpf(sp.N(t, dps + 20))
-        sy = [s[a] * int(y[a]) for a in range(m)]
-        c = [mpmath.mpf(0)] * m
-        for k in range(m):
-            if E[k] > cut:
-                coef = mpmath.fsum(Q[a, k] * sy[a] for a in range(m))
-                g = 1 / E[k] if inf else -mpmath.expm1(-E[k] * tm) / E[k]
-                for a in range(m):
-                    c[a] += g * coef * Q[a, k]
-        c = [c[a] * s[a] for a in range(m)]
+        g = (lambda e: 1 / e) if inf else (lambda e: -mpmath.expm1(-e * tm) / e)
+        c = spectral_dual_mp(Km, [int(v) for v in y], [mpmath.mpf(sp.N(v, dps + 20)) for v in w], g, dps)
         vals = {p: mpmath.fsum(Ksm[r, a] * c[a] for a in range(m)) for r, p in enumerate(task.ordered_pairs())}
     with mpmath.workdps(dps):
         vals = {p: +v for p, v in vals.items()}

@@ -28,7 +28,8 @@ from .kernels import TrialKernel, check_psd
 from .predictions import Predictions
 from .task import Task
 
-__all__ = ["solve_numpy", "solve_sklearn", "solve_mpmath", "solve_features", "training_system"]
+__all__ = ["solve_numpy", "solve_sklearn", "solve_mpmath", "solve_features", "training_system", "mp_matrix",
+           "spectral_dual_mp"]
 
 
 def _subs_dict(subs):
@@ -119,6 +120,38 @@ def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = 
     return M
 
 
+def mp_matrix(M: sp.Matrix, digits: int) -> mpmath.matrix:
+    """An exact SymPy matrix as an ``mpmath.matrix`` (entries evaluated to ``digits`` digits)."""
+    return mpmath.matrix([[mpmath.mpf(sp.N(x, digits)) for x in M.row(r)] for r in range(M.rows)])
+
+
+def spectral_dual_mp(K: mpmath.matrix, y: list, w: list, g, dps: int) -> list:
+    r"""Dual coefficients :math:`c = W^{1/2} \sum_k g(E_k)\, q_k q_k^\top W^{1/2} y`.
+
+    :math:`(E_k, q_k)` are the eigenpairs of :math:`\tilde K = W^{1/2} K W^{1/2}`
+    (mpmath ``eigsy`` at the working precision); eigenvalues at or below
+    :math:`10^{-dps/2}` times the largest count as zero and are dropped.
+    :math:`g(E) = 1/E` gives the ridgeless KRR solution (the pseudo-inverse),
+    :math:`g(E) = (1 - e^{-Et})/E` gradient flow at time :math:`t`.
+    """
+    m = len(w)
+    s = [mpmath.sqrt(x) for x in w]
+    Kt = mpmath.matrix(m, m)
+    for a in range(m):
+        for b in range(m):
+            Kt[a, b] = s[a] * K[a, b] * s[b]
+    E, Q = mpmath.eigsy(Kt)
+    cut = max(abs(E[k]) for k in range(m)) * mpmath.mpf(10) ** (-(dps // 2))
+    sy = [s[a] * y[a] for a in range(m)]
+    c = [mpmath.mpf(0)] * m
+    for k in range(m):
+        if E[k] > cut:
+            coef = g(E[k]) * mpmath.fsum(Q[a, k] * sy[a] for a in range(m))
+            for a in range(m):
+                c[a] += coef * Q[a, k]
+    return [c[a] * s[a] for a in range(m)]
+
+
 def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: dict | None = None) -> Predictions:
     r"""KRR margins at ``dps`` significant digits with mpmath.
 
@@ -137,8 +170,7 @@ def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: 
     K, Ks, y, w = training_system(task, kernel, subs)
     rho = _numeric_ridge(ridge, subs)
     with mpmath.workdps(dps + 10):
-        conv = lambda M: mpmath.matrix([[mpmath.mpf(sp.N(x, dps + 15)) for x in M.row(r)] for r in range(M.rows)])  # noqa: E731
-        Km, Ksm = conv(K), conv(Ks)
+        Km, Ksm = mp_matrix(K, dps + 15), mp_matrix(Ks, dps + 15)
         ym = mpmath.matrix([mpmath.mpf(int(v)) for v in y])
         wm = [mpmath.mpf(sp.N(v, dps + 15)) for v in w]
         m = len(wm)
@@ -149,24 +181,7 @@ def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: 
                 A[k, k] += r / wm[k]
             c = mpmath.lu_solve(A, ym)
         else:
-            s = [mpmath.sqrt(x) for x in wm]
-            Kt = mpmath.matrix(m, m)
-            for a in range(m):
-                for b in range(m):
-                    Kt[a, b] = s[a] * Km[a, b] * s[b]
-            E, Q = mpmath.eigsy(Kt)
-            top = max(abs(E[k]) for k in range(m))
-            cut = top * mpmath.mpf(10) ** (-(dps // 2))
-            sy = mpmath.matrix([s[k] * ym[k] for k in range(m)])
-            c = mpmath.matrix(m, 1)
-            for k in range(m):
-                if abs(E[k]) > cut:
-                    q = Q[:, k]
-                    coef = sum(q[a] * sy[a] for a in range(m)) / E[k]
-                    for a in range(m):
-                        c[a] += coef * q[a]
-            for a in range(m):
-                c[a] *= s[a]
+            c = mpmath.matrix(spectral_dual_mp(Km, list(ym), wm, lambda e: 1 / e, dps))
         f = Ksm * c
         vals = {p: +f[k] for k, p in enumerate(task.ordered_pairs())}
     with mpmath.workdps(dps):
