@@ -11,7 +11,7 @@ Run: ``python derivations/02_green_function.py`` (writes derivations/latex/).
 """
 import sympy as sp
 
-from symti.derivation import Derivation
+from symti.derivation import Derivation, exp_identity_is_zero
 from symti.green import green_difference, green_function, lambda_parameter
 from symti.rank import mu_parameter
 
@@ -20,11 +20,7 @@ a, b, c, d = sp.symbols("a b c d", integer=True, positive=True)
 doc = Derivation("The Green's function of $L + \\mu I$ on the path", "02_green_function")
 
 
-def zero(expr) -> bool:
-    """Exponential-polynomial identity: rewrite in exp, expand (exp of sums splits into
-    products), bring to one fraction; the numerator must expand to 0."""
-    e = sp.expand(sp.sympify(expr).rewrite(sp.exp))
-    return sp.expand(sp.numer(sp.together(e))) == 0
+zero = exp_identity_is_zero  # an exponential-polynomial identity holds
 
 
 def G(n, i, j):

@@ -14,7 +14,7 @@ import sympy as sp
 
 from symti import AlphaKernel, Task, solve_exact
 from symti.closed_form import ti_margin, ti_rank, ti_rank_difference, ti_trained_margin
-from symti.derivation import Derivation
+from symti.derivation import Derivation, exp_identity_is_zero
 from symti.green import green_function
 from symti.rank import rank_system
 
@@ -24,11 +24,7 @@ n_, i_, j_ = sp.symbols("n i j", integer=True, positive=True)
 doc = Derivation("Transitive inference without exceptions: the PNAS closed form", "03_ti_closed_form")
 
 
-def zero(expr) -> bool:
-    """Exponential-polynomial identity: rewrite in exp, expand (exp of sums splits into
-    products), bring to one fraction; the numerator must expand to 0."""
-    e = sp.expand(sp.sympify(expr).rewrite(sp.exp))
-    return sp.expand(sp.numer(sp.together(e))) == 0
+zero = exp_identity_is_zero  # an exponential-polynomial identity holds
 
 
 def pnas(n, i, lam):

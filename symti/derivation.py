@@ -24,7 +24,24 @@ from pathlib import Path
 
 import sympy as sp
 
-__all__ = ["Derivation", "Step", "DerivationError"]
+__all__ = ["Derivation", "Step", "DerivationError", "exp_identity_is_zero"]
+
+
+def exp_identity_is_zero(expr) -> bool:
+    r"""Decide an exponential-polynomial identity :math:`E = 0`.
+
+    Hyperbolic functions are rewritten as exponentials, the expression is
+    expanded (so that :math:`e^{a+b}` splits into :math:`e^a e^b`) and brought
+    to one fraction; the identity holds iff the expanded numerator is 0.
+
+    >>> x, y = sp.symbols("x y")
+    >>> exp_identity_is_zero(sp.sinh(x + y) - sp.sinh(x)*sp.cosh(y) - sp.cosh(x)*sp.sinh(y))
+    True
+    >>> exp_identity_is_zero(sp.cosh(2*x) - 1)
+    False
+    """
+    e = sp.expand(sp.sympify(expr).rewrite(sp.exp))
+    return sp.expand(sp.numer(sp.together(e))) == 0
 
 
 class DerivationError(AssertionError):
