@@ -19,3 +19,19 @@ def test_derivation_runs_and_writes_latex(path, tmp_path, monkeypatch):
     assert doc.steps and all(s.checks > 0 for s in doc.steps), "every step must assert something"
     tex = (tmp_path / f"{doc.slug}.tex").read_text()
     assert "\\begin{equation}" in tex
+
+
+def test_committed_latex_document_compiles(tmp_path):
+    """The committed LaTeX of the derivations compiles (where pdflatex is installed)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    latex = Path(__file__).resolve().parent.parent / "derivations" / "latex"
+    for f in latex.glob("*.tex"):
+        shutil.copy(f, tmp_path / f.name)
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "symti_derivations.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert (tmp_path / "symti_derivations.pdf").stat().st_size > 10_000
