@@ -52,6 +52,8 @@ r_j)` trained, :math:`m_e = \alpha w_e/(\alpha w_e + \rho)` (1 ridgeless with
 """
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -118,6 +120,9 @@ def _modified_pairs(task: Task, alpha, ridge, num=float):
 # ------------------------------------------------------------------ float64 core
 def _h(x: np.ndarray) -> np.ndarray:
     r""":math:`h(x) = -\mathrm{expm1}(-2x)/(2x)`, :math:`h(0) = 1` (``x >= 0``)."""
+    if np.ndim(x) == 0:  # scalar fast path
+        x = float(x)
+        return -math.expm1(-2 * x) / (2 * x) if x > 0 else 1.0
     x = np.asarray(x, dtype=float)
     out = np.ones_like(x)
     nz = x > 0
@@ -127,6 +132,9 @@ def _h(x: np.ndarray) -> np.ndarray:
 
 def _sh(a, lam):
     r""":math:`\sinh(a\lambda)/\lambda` as ``(mantissa, exponent)``."""
+    if np.ndim(a) == 0:
+        x = abs(float(a)) * lam
+        return float(a) * _h(x), x
     a = np.asarray(a, dtype=float)
     x = np.abs(a) * lam
     return a * _h(x), x
@@ -134,6 +142,9 @@ def _sh(a, lam):
 
 def _ch(a, lam):
     r""":math:`\cosh(a\lambda)` as ``(mantissa, exponent)``."""
+    if np.ndim(a) == 0:
+        x = abs(float(a)) * lam
+        return 0.5 * (1 + math.exp(-2 * x)), x
     x = np.abs(np.asarray(a, dtype=float)) * lam
     return 0.5 * (1 + np.exp(-2 * x)), x
 
