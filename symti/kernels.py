@@ -61,6 +61,10 @@ __all__ = [
 ]
 
 
+#: The coincidence patterns of two trials, in the order of :func:`symti.numeric.pattern_codes`.
+PATTERNS = ("same", "swap", "first", "second", "crossed", "disjoint")
+
+
 def coincidence_pattern(p: tuple[int, int], q: tuple[int, int]) -> str:
     """How the items of trials ``p = (i, j)`` and ``q = (k, l)`` coincide.
 
@@ -107,8 +111,26 @@ class TrialKernel:
         Q = P if Q is None else Q
         return sp.Matrix([[self(p, q) for q in Q] for p in P])
 
+    def pattern_values(self) -> dict | None:
+        """For exchangeable kernels, the value of each coincidence pattern
+        (``"same"``, ``"swap"``, ``"first"``, ``"second"``, ``"crossed"``,
+        ``"disjoint"``); ``None`` for kernels that depend on the items themselves."""
+        return None
+
     def numeric_gram(self, P: Sequence, Q: Sequence | None = None, subs: dict | None = None) -> np.ndarray:
         """The Gram matrix in float64, after substituting ``subs`` for free symbols."""
+        vals = self.pattern_values()
+        if vals is not None:
+            from .numeric import pattern_codes
+
+            table = []
+            for name in PATTERNS:
+                v = sp.sympify(vals[name]).subs(subs or {})
+                if v.free_symbols:
+                    raise ValueError(f"kernel: free symbols {sorted(map(str, v.free_symbols))} need values "
+                                     "for a numeric Gram matrix")
+                table.append(float(v))
+            return np.array(table)[pattern_codes(P, P if Q is None else Q)]
         G = self.gram(P, Q)
         if subs:
             G = G.subs(subs)
@@ -143,6 +165,12 @@ class SumKernel(TrialKernel):
     def __call__(self, p, q):
         return sp.Add(*[k(p, q) for k in self.parts])
 
+    def pattern_values(self):
+        vals = [k.pattern_values() for k in self.parts]
+        if any(v is None for v in vals):
+            return None
+        return {name: sp.Add(*[v[name] for v in vals]) for name in PATTERNS}
+
     @property
     def free_symbols(self):
         return set().union(*[k.free_symbols for k in self.parts])
@@ -167,6 +195,10 @@ class ScaledKernel(TrialKernel):
 
     def __call__(self, p, q):
         return self.c * self.kernel(p, q)
+
+    def pattern_values(self):
+        vals = self.kernel.pattern_values()
+        return None if vals is None else {name: self.c * vals[name] for name in PATTERNS}
 
     @property
     def free_symbols(self):
@@ -217,6 +249,9 @@ class ExchangeableKernel(TrialKernel):
 
     def __call__(self, p, q):
         return self.values[coincidence_pattern(p, q)]
+
+    def pattern_values(self):
+        return dict(self.values)
 
     @property
     def free_symbols(self):
@@ -385,6 +420,11 @@ class ConcatOneHot(TrialKernel):
     def __call__(self, p, q):
         return sp.Rational(int(p[0] == q[0]) + int(p[1] == q[1]), 2)
 
+    def pattern_values(self):
+        h = sp.Rational(1, 2)
+        return {"same": sp.Integer(1), "swap": sp.Integer(0), "first": h, "second": h,
+                "crossed": sp.Integer(0), "disjoint": sp.Integer(0)}
+
     def features(self, n: int, trials: Sequence, subs: dict | None = None) -> np.ndarray:
         F = np.zeros((len(trials), 2 * n))
         for r, (i, j) in enumerate(trials):
@@ -404,6 +444,9 @@ class TensorOneHot(TrialKernel):
 
     def __call__(self, p, q):
         return sp.Integer(int(p[0] == q[0] and p[1] == q[1]))
+
+    def pattern_values(self):
+        return {name: sp.Integer(int(name == "same")) for name in PATTERNS}
 
     def features(self, n: int, trials: Sequence, subs: dict | None = None) -> np.ndarray:
         F = np.zeros((len(trials), n * n))

@@ -19,12 +19,14 @@ interpolant :math:`c = W^{1/2} (W^{1/2} K W^{1/2})^{+} W^{1/2} y`, the
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import mpmath
 import numpy as np
 import sympy as sp
 
 from ._validate import check_digits, check_ridge
-from .kernels import TrialKernel, check_psd
+from .kernels import PATTERNS, TrialKernel, check_psd
 from .predictions import Predictions
 from .task import Task
 
@@ -34,6 +36,65 @@ __all__ = ["solve_numpy", "solve_sklearn", "solve_mpmath", "solve_features", "tr
 
 def _subs_dict(subs):
     return {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in (subs or {}).items()}
+
+
+def pattern_codes(P: Sequence, Q: Sequence) -> np.ndarray:
+    """Codes of :func:`symti.kernels.coincidence_pattern` for all pairs of trials,
+    vectorised: 0 same, 1 swap, 2 first, 3 second, 4 crossed, 5 disjoint
+    (the order of :data:`symti.kernels.PATTERNS`).
+
+    >>> pattern_codes([(1, 2)], [(1, 2), (2, 1), (1, 3), (3, 2), (2, 3), (3, 4)]).tolist()
+    [[0, 1, 2, 3, 4, 5]]
+    """
+    P, Q = np.asarray(P, dtype=int).reshape(-1, 2), np.asarray(Q, dtype=int).reshape(-1, 2)
+    i, j = P[:, 0][:, None], P[:, 1][:, None]
+    k, l = Q[:, 0][None, :], Q[:, 1][None, :]
+    codes = np.full((len(P), len(Q)), 5, dtype=np.int8)
+    codes[(k == j) | (l == i)] = 4
+    codes[np.broadcast_to(l == j, codes.shape)] = 3
+    codes[np.broadcast_to(k == i, codes.shape)] = 2
+    codes[(k == j) & (l == i)] = 1
+    codes[(k == i) & (l == j)] = 0
+    return codes
+
+
+def _gram_pair(task: Task, kernel: TrialKernel, subs, convert, test: bool = True):
+    """Training Gram ``K`` and test cross-Gram ``K*`` with entries ``convert``-ed
+    (``float`` -> numpy arrays; ``mpmath.mpf`` -> mpmath matrices).  Exchangeable
+    kernels are looked up by coincidence pattern, never built entry by entry in SymPy."""
+    X = [t for t, _, _ in task.training_trials()]
+    T = task.ordered_pairs()
+    vals = kernel.pattern_values()
+    if vals is not None:
+        sd = _subs_dict(subs)
+        table = []
+        for name in PATTERNS:
+            v = sp.sympify(vals[name]).subs(sd)
+            if v.free_symbols:
+                raise ValueError(f"subs: numeric solvers need values for {sorted(map(str, v.free_symbols))}")
+            table.append(convert(v))
+        cK, cKs = pattern_codes(X, X), (pattern_codes(T, X) if test else None)
+        if convert is float:
+            tab = np.array(table)
+            return tab[cK], (tab[cKs] if test else None)
+        return (mpmath.matrix([[table[c] for c in row] for row in cK.tolist()]),
+                mpmath.matrix([[table[c] for c in row] for row in cKs.tolist()]) if test else None)
+    K, Ks, _, _ = training_system(task, kernel, subs)
+    if convert is float:
+        return np.array(K.evalf(), dtype=float), np.array(Ks.evalf(), dtype=float)
+    return (mpmath.matrix([[convert(x) for x in K.row(r)] for r in range(K.rows)]),
+            mpmath.matrix([[convert(x) for x in Ks.row(r)] for r in range(Ks.rows)]))
+
+
+def _targets_weights(task: Task, subs):
+    trials = task.training_trials()
+    sd = _subs_dict(subs)
+    y = [int(t) for _, t, _ in trials]
+    w = [sp.sympify(wt).subs(sd) for _, _, wt in trials]
+    for x in w:
+        if x.free_symbols:
+            raise ValueError(f"subs: numeric solvers need values for {sorted(map(str, x.free_symbols))}")
+    return y, w
 
 
 def training_system(task: Task, kernel: TrialKernel, subs: dict | None = None):
@@ -52,6 +113,15 @@ def training_system(task: Task, kernel: TrialKernel, subs: dict | None = None):
     if free:
         raise ValueError(f"subs: numeric solvers need values for {sorted(map(str, free))}")
     return K, Ks, y, w
+
+
+def _to_matrix(task: Task, f) -> np.ndarray:
+    """Margins of ``task.ordered_pairs()`` (in order) as the ``n x n`` matrix."""
+    n = task.n
+    I, J = np.array(task.ordered_pairs()).T
+    M = np.zeros((n, n))
+    M[I - 1, J - 1] = np.asarray(f, dtype=float)
+    return M
 
 
 def _numeric_ridge(ridge, subs) -> sp.Expr:
@@ -73,23 +143,17 @@ def _as_predictions(task, M: np.ndarray | dict, kernel, ridge, method) -> Predic
 def solve_numpy(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None, predictions: bool = False):
     """Float64 KRR margins as an ``n x n`` array (``predictions=True``: a :class:`Predictions`)."""
     check_psd(kernel, task.ordered_pairs()) if not subs else None
-    K, Ks, y, w = training_system(task, kernel, subs)
     rho = float(_numeric_ridge(ridge, subs))
-    K = np.array(K.evalf(), dtype=float)
-    Ks = np.array(Ks.evalf(), dtype=float)
-    y = np.array(y, dtype=float).ravel()
-    w = np.array(w.evalf(), dtype=float).ravel()
+    K, Ks = _gram_pair(task, kernel, subs, float)
+    y, w = _targets_weights(task, subs)
+    y, w = np.array(y, dtype=float), np.array([float(x) for x in w])
     if rho > 0:
         c = np.linalg.solve(K + rho * np.diag(1.0 / w), y)
     else:
         s = np.sqrt(w)
         Kt = s[:, None] * K * s[None, :]
         c = s * (np.linalg.pinv(Kt, hermitian=True, rcond=1e-11) @ (s * y))
-    f = Ks @ c
-    n = task.n
-    M = np.zeros((n, n))
-    for (i, j), v in zip(task.ordered_pairs(), f):
-        M[i - 1, j - 1] = v
+    M = _to_matrix(task, Ks @ c)
     return _as_predictions(task, M, kernel, ridge, "numpy") if predictions else M
 
 
@@ -105,19 +169,15 @@ def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = 
     from sklearn.kernel_ridge import KernelRidge
 
     check_psd(kernel, task.ordered_pairs()) if not subs else None
-    K, Ks, y, w = training_system(task, kernel, subs)
     rho = float(_numeric_ridge(ridge, subs))
+    K, Ks = _gram_pair(task, kernel, subs, float)
+    y, w = _targets_weights(task, subs)
     model = KernelRidge(alpha=rho, kernel="precomputed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model.fit(np.array(K.evalf(), dtype=float), np.array(y, dtype=float).ravel(),
-                  sample_weight=np.array(w.evalf(), dtype=float).ravel())
-        f = model.predict(np.array(Ks.evalf(), dtype=float))
-    n = task.n
-    M = np.zeros((n, n))
-    for (i, j), v in zip(task.ordered_pairs(), f):
-        M[i - 1, j - 1] = v
-    return M
+        model.fit(K, np.array(y, dtype=float), sample_weight=np.array([float(x) for x in w]))
+        f = model.predict(Ks)
+    return _to_matrix(task, f)
 
 
 def mp_matrix(M: sp.Matrix, digits: int) -> mpmath.matrix:
@@ -152,13 +212,31 @@ def spectral_dual_mp(K: mpmath.matrix, y: list, w: list, g, dps: int) -> list:
     return [c[a] * s[a] for a in range(m)]
 
 
+def _interpolant_mp(task, kernel, subs, Km, ym, dps):
+    """``K^{-1} y`` if ``K`` is numerically nonsingular at ``dps`` digits, else ``None``:
+    LU at the current precision and again at 20 more digits (``K`` rebuilt there);
+    a singular system gives solutions that disagree."""
+    try:
+        c1 = mpmath.lu_solve(Km, ym)
+        with mpmath.workdps(mpmath.mp.dps + 20):
+            Khi, _ = _gram_pair(task, kernel, subs, lambda x: mpmath.mpf(sp.N(x, mpmath.mp.dps + 5)), test=False)
+            c2 = mpmath.lu_solve(Khi, ym)
+            scale = max([mpmath.mpf(1)] + [abs(x) for x in c2])
+            gap = max(abs(a - b) for a, b in zip(c1, c2))
+    except ZeroDivisionError:
+        return None
+    return c2 if gap <= scale * mpmath.mpf(10) ** (-(dps + 2)) else None
+
+
 def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: dict | None = None) -> Predictions:
     r"""KRR margins at ``dps`` significant digits with mpmath.
 
     :math:`\rho > 0`: LU solve of :math:`(K + \rho W^{-1})c = y`.
-    :math:`\rho = 0`: pseudo-inverse from the symmetric eigendecomposition of
-    :math:`W^{1/2} K W^{1/2}`, dropping eigenvalues below
-    :math:`10^{-dps/2}` times the largest.
+    :math:`\rho = 0`: the interpolant :math:`K c = y` by LU when :math:`K` is
+    nonsingular (two solves at different working precisions must agree to
+    ``dps`` digits); otherwise the pseudo-inverse from the symmetric
+    eigendecomposition of :math:`W^{1/2} K W^{1/2}`, dropping eigenvalues
+    below :math:`10^{-dps/2}` times the largest.
 
     >>> from symti import Task, AlphaKernel
     >>> P = solve_mpmath(Task(3), AlphaKernel("1/3"), dps=30)
@@ -167,10 +245,10 @@ def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: 
     """
     dps = check_digits(dps, "dps")
     check_psd(kernel, task.ordered_pairs()) if not subs else None
-    K, Ks, y, w = training_system(task, kernel, subs)
     rho = _numeric_ridge(ridge, subs)
+    y, w = _targets_weights(task, subs)
     with mpmath.workdps(dps + 10):
-        Km, Ksm = mp_matrix(K, dps + 15), mp_matrix(Ks, dps + 15)
+        Km, Ksm = _gram_pair(task, kernel, subs, lambda x: mpmath.mpf(sp.N(x, dps + 15)))
         ym = mpmath.matrix([mpmath.mpf(int(v)) for v in y])
         wm = [mpmath.mpf(sp.N(v, dps + 15)) for v in w]
         m = len(wm)
@@ -181,7 +259,9 @@ def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: 
                 A[k, k] += r / wm[k]
             c = mpmath.lu_solve(A, ym)
         else:
-            c = mpmath.matrix(spectral_dual_mp(Km, list(ym), wm, lambda e: 1 / e, dps))
+            c = _interpolant_mp(task, kernel, subs, Km, ym, dps)
+            if c is None:  # singular Gram matrix: the minimum-norm limit
+                c = mpmath.matrix(spectral_dual_mp(Km, list(ym), wm, lambda e: 1 / e, dps))
         f = Ksm * c
         vals = {p: +f[k] for k, p in enumerate(task.ordered_pairs())}
     with mpmath.workdps(dps):
