@@ -64,10 +64,18 @@ def _exception(text: str):
     return (int(m.group(1)), int(m.group(2)))
 
 
+#: Largest n per command: predict prints n(n-1) pairs (and the closed form's n x n
+#: matrix); thresholds isolate real roots of degree ~n polynomials for every pair.
+MAX_N = {"predict": 20_000, "thresholds": 60, "report": 60}
+
+
 def _task_from_args(args) -> Task:
     if args.n is None and not args.exception:
         return Task(9, exceptions=[(4, 6)])
     n = 9 if args.n is None else args.n
+    limit = MAX_N.get(args.command)
+    if limit is not None and n > limit:
+        raise UsageError(f"--n: symti {args.command} allows 2 <= n <= {limit}, got {n}")
     try:
         return Task(n, exceptions=[_exception(e) for e in args.exception or []])
     except (ValueError, TypeError) as exc:
@@ -209,7 +217,7 @@ def _cmd_thresholds(args) -> str:
         for r in payload["pairs"]
     ]
     head = (f"n={payload['n']} exceptions={payload['exceptions']} ridge={payload['ridge']} "
-            f"critical_alpha={payload['critical_alpha']}")
+            f"critical_alpha={payload['critical_alpha'] or 'never'}")
     return head + "\n" + _table(rows, ["i", "j", "category", "alpha_star", "wrong_set"])
 
 

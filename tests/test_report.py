@@ -56,6 +56,8 @@ def test_report_alpha_one_has_ties_not_errors():
 
 
 @pytest.mark.parametrize("argv,name", [
+    (["predict", "--n", "99999999999"], "--n"),
+    (["thresholds", "--n", "61", "--exception", "2,4"], "--n"),
     (["report", "--alpha", "3/2"], "--alpha"),
     (["report", "--digits", "0"], "--digits"),
     (["report", "--exception", "4;6"], "--exception"),
@@ -75,3 +77,8 @@ def test_bench_json_shape():
     assert {"name", "seconds", "baseline", "baseline_seconds", "ratio", "agree"} <= set(entry)
     assert entry["name"] == "exact_n9_exception" and entry["agree"] is True
     assert entry["ratio"] == pytest.approx(entry["baseline_seconds"] / entry["seconds"])
+
+
+def test_thresholds_table_when_every_pair_is_in_the_cycle(capsys):
+    code, out, _ = _run(capsys, "thresholds", "--n", "5", "--exception", "1,5")
+    assert code == 0 and "critical_alpha=never" in out
