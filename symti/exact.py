@@ -41,6 +41,7 @@ and their fraction fields), never a symbolic ``Matrix.inv``.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.add import _addsort
 from sympy.polys.constructor import construct_domain
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
@@ -183,6 +184,10 @@ def _rank_differences_in_mu(task: Task):
     univariate problem (fast dense polynomial arithmetic).
     """
     R = sp.QQ[_MU]
+    try:
+        return R, _rank_differences_flint(task, R)
+    except ImportError:  # python-flint missing: SymPy's DomainMatrix
+        pass
     n = task.n
     A = [[R.zero] * n for _ in range(n)]
     b = [[R.zero] for _ in range(n)]
@@ -208,6 +213,57 @@ def _rank_differences_in_mu(task: Task):
 _MU = sp.Symbol("mu")
 
 
+def _rank_differences_flint(task: Task, R) -> dict:
+    """The same as :func:`_rank_differences_in_mu` with python-flint's ``fmpz_poly``:
+    Bareiss fraction-free elimination of ``[L + mu I | b]`` (no pivoting needed:
+    the pivots are leading principal minors of ``L + mu I``, monic in ``mu``),
+    fraction-free back substitution ``x_i = det * r_i`` (Cramer), then one gcd per pair."""
+    import flint
+
+    n = task.n
+    zero, one, mu = flint.fmpz_poly([0]), flint.fmpz_poly([1]), flint.fmpz_poly([0, 1])
+    M = [[zero] * (n + 1) for _ in range(n)]
+    for e in task.trained_pairs:
+        i, j = e.i - 1, e.j - 1
+        M[i][i] += 1
+        M[j][j] += 1
+        M[i][j] -= 1
+        M[j][i] -= 1
+        M[i][n] += e.target
+        M[j][n] -= e.target
+    for i in range(n):
+        M[i][i] += mu
+    prev = one
+    for k in range(n - 1):
+        pk = M[k][k]
+        for i in range(k + 1, n):
+            f = M[i][k]
+            row, rk = M[i], M[k]
+            for j in range(k + 1, n + 1):
+                row[j] = (row[j] * pk - f * rk[j]) // prev
+            row[k] = zero
+        prev = pk
+    det = M[n - 1][n - 1]
+    x = [zero] * n
+    for i in range(n - 1, -1, -1):
+        acc = det * M[i][n]
+        for j in range(i + 1, n):
+            if M[i][j]:
+                acc -= M[i][j] * x[j]
+        x[i] = acc // M[i][i]
+    to_ring = lambda p: R({(k,): int(c) for k, c in enumerate(p.coeffs()) if c})  # noqa: E731
+    out = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            num = x[i] - x[j]
+            if not num:
+                out[(i + 1, j + 1)] = (R.zero, R.one)
+                continue
+            g = num.gcd(det)
+            out[(i + 1, j + 1)] = (to_ring(num // g), to_ring(det // g))
+    return out
+
+
 def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
     r"""Substitute :math:`\mu = P/Q` (``P``, ``Q`` coprime polynomials) into reduced
     univariate fractions by homogenisation; the results stay reduced."""
@@ -225,11 +281,17 @@ def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
         powP.append(powP[-1] * Pe)
         powQ.append(powQ[-1] * Qe)
 
+    memo: dict = {}
+
     def hom(poly, deg):
+        key = (tuple(sorted(poly.items())), deg)
+        if key in memo:
+            return memo[key]
         acc = dom.zero
         for k, c in enumerate(reversed(poly.to_dense())):
             if c:
                 acc += dom.convert(c, sp.QQ) * powP[k] * powQ[deg - k]
+        memo[key] = acc
         return acc
 
     out = {}
@@ -262,20 +324,31 @@ class _ExprBuilder:
         if hit is not None:
             return hit
         K = self.dom.domain
-        terms = []
+        terms, const = [], None
         for m, c in P.items():
             mono = self.monos.get(m)
             if mono is None:
                 mono = self.monos[m] = sp.Mul(*[g**e for g, e in zip(self.gens, m) if e])
             c = K.to_sympy(c)
-            if c == 1:
+            if mono == 1:
+                const = c
+            elif c == 1:
                 terms.append(mono)
-            elif mono == 1:
-                terms.append(c)
             else:
                 # the canonical Mul of a rational and a monomial: coefficient first
-                terms.append(sp.Mul._from_args((c,) + (mono.args if mono.is_Mul else (mono,))))
-        out = self.polys[key] = sp.Add(*terms)
+                terms.append(sp.Mul._from_args((c,) + (mono.args if mono.is_Mul else (mono,)), is_commutative=True))
+        if not terms:
+            out = const if const is not None else sp.Integer(0)
+        elif len(terms) == 1 and const is None:
+            out = terms[0]
+        else:
+            # what Add.flatten would build for distinct monomials: terms in canonical
+            # order, the constant first -- without its assumption queries
+            _addsort(terms)
+            if const is not None:
+                terms.insert(0, const)
+            out = sp.Add._from_args(tuple(terms), is_commutative=True)
+        self.polys[key] = out
         return out
 
 
