@@ -24,7 +24,7 @@ from symti.closed_form import (
     woodbury_ranks,
 )
 from symti.derivation import Derivation, exp_identity_is_zero
-from symti.green import green_difference, green_function
+from symti.green import green_function
 from symti.rank import rank_system
 
 alpha, rho, lam, gam, w = sp.symbols("alpha rho lambda gamma w", positive=True)

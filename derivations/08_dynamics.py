@@ -14,7 +14,7 @@ import sympy as sp
 
 from symti import AlphaKernel, Task, solve_exact
 from symti.derivation import Derivation
-from symti.dynamics import cycle_split, flow_exact, phi, ti_flow_margin, ti_flow_rank
+from symti.dynamics import cycle_split, flow_exact, phi, ti_flow_margin
 
 alpha, t, x = sp.symbols("alpha t x", positive=True)
 doc = Derivation("Learning dynamics: gradient flow from zero", "08_dynamics")

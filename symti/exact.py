@@ -372,7 +372,7 @@ def _canonical(dom, N, D, build=None) -> sp.Expr:
 
 
 def _solve_rank(task: Task, kernel: AlphaKernel, rho) -> dict:
-    from .rank import margins_from_ranks, mu_parameter, rank_system
+    from .rank import margins_from_ranks, rank_system
 
     alpha = kernel.alpha
     unit = all(e.weight == 1 for e in task.trained_pairs)

@@ -13,7 +13,6 @@ rational functions.
 """
 from __future__ import annotations
 
-import random
 import sys
 from fractions import Fraction
 from pathlib import Path

@@ -16,7 +16,7 @@ import sympy as sp
 from hypothesis import example, given, settings, strategies as st
 
 from symti.exact import solve_exact
-from symti.kernels import AlphaKernel, ExchangeableKernel, ItemEmbedding, SimilarityKernel, geometric_similarity
+from symti.kernels import AlphaKernel, ItemEmbedding, SimilarityKernel, geometric_similarity
 from symti.numeric import solve_mpmath
 from symti.task import Task
 

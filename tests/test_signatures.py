@@ -1,6 +1,5 @@
 """Distance and terminal item effects: the factorised closed form against the exact
 solver, the proven monotonicity on random TI instances, and the exception's effect."""
-import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given

@@ -66,7 +66,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .._validate import as_exact, check_alpha, check_digits, check_n, check_ridge
+from .._validate import check_alpha, check_digits, check_ridge
 from ..kernels import AlphaKernel
 from ..task import Task
 
