@@ -176,50 +176,23 @@ def _solve_antisymmetric(task: Task, kernel: TrialKernel, rho) -> dict:
     return out
 
 
+_MU = sp.Symbol("mu")
+
+
 def _rank_differences_in_mu(task: Task):
     r"""Unit weights: :math:`r_i - r_j = N_{ij}(\mu)/D_{ij}(\mu)`, reduced, over :math:`\mathbb{Q}[\mu]`.
 
     With unit weights the rank system :math:`(L + \mu I) r = b` depends on
     :math:`\alpha, \rho` only through :math:`\mu`, so it is solved once as a
-    univariate problem (fast dense polynomial arithmetic).
+    univariate problem with python-flint's ``fmpz_poly``: Bareiss fraction-free
+    elimination of ``[L + mu I | b]`` (no pivoting needed: the pivots are leading
+    principal minors of ``L + mu I``, monic in ``mu``), fraction-free back
+    substitution ``x_i = det * r_i`` (Cramer), then one gcd per pair.
+    Returns the ring ``QQ[mu]`` and ``{(i, j): (N, D)}`` in it.
     """
-    R = sp.QQ[_MU]
-    try:
-        return R, _rank_differences_flint(task, R)
-    except ImportError:  # python-flint missing: SymPy's DomainMatrix
-        pass
-    n = task.n
-    A = [[R.zero] * n for _ in range(n)]
-    b = [[R.zero] for _ in range(n)]
-    for e in task.trained_pairs:
-        i, j = e.i - 1, e.j - 1
-        A[i][i] += 1
-        A[j][j] += 1
-        A[i][j] -= 1
-        A[j][i] -= 1
-        b[i][0] += e.target
-        b[j][0] -= e.target
-    for i in range(n):
-        A[i][i] += R.gens[0]
-    xn, xd = DomainMatrix(A, (n, n), R).solve_den(DomainMatrix(b, (n, 1), R))
-    out = {}
-    for i in range(1, n + 1):
-        for j in range(i + 1, n + 1):
-            p = xn[i - 1, 0].element - xn[j - 1, 0].element
-            out[(i, j)] = p.cancel(xd) if p else (R.zero, R.one)
-    return R, out
-
-
-_MU = sp.Symbol("mu")
-
-
-def _rank_differences_flint(task: Task, R) -> dict:
-    """The same as :func:`_rank_differences_in_mu` with python-flint's ``fmpz_poly``:
-    Bareiss fraction-free elimination of ``[L + mu I | b]`` (no pivoting needed:
-    the pivots are leading principal minors of ``L + mu I``, monic in ``mu``),
-    fraction-free back substitution ``x_i = det * r_i`` (Cramer), then one gcd per pair."""
     import flint
 
+    R = sp.QQ[_MU]
     n = task.n
     zero, one, mu = flint.fmpz_poly([0]), flint.fmpz_poly([1]), flint.fmpz_poly([0, 1])
     M = [[zero] * (n + 1) for _ in range(n)]
@@ -261,7 +234,7 @@ def _rank_differences_flint(task: Task, R) -> dict:
                 continue
             g = num.gcd(det)
             out[(i + 1, j + 1)] = (to_ring(num // g), to_ring(det // g))
-    return out
+    return R, out
 
 
 def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
