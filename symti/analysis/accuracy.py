@@ -113,34 +113,31 @@ class AccuracyStructure:
         r"""Per exception :math:`\{u, v\}`: whether :math:`f(v, u) > 0`."""
         return [self.outcome(u, v).sign < 0 for u, v in self.task.exceptions]
 
+    @staticmethod
+    def _grouped(pairs, key, order) -> dict:
+        """``group -> (correct, total, fraction)`` for the groups in ``order`` that occur."""
+        out = {}
+        for g in order:
+            ps = [p for p in pairs if key(p) == g]
+            if ps:
+                out[g] = _ratio(sum(p.status == "correct" for p in ps), len(ps))
+        return out
+
     @property
     def trained_fit(self) -> dict:
         """``{"premise": (correct, total, fraction), "exception": ...}`` on trained pairs."""
-        out = {}
-        for kind in ("premise", "exception"):
-            ps = [p for p in self.pairs if p.category == kind]
-            if ps:
-                out[kind] = _ratio(sum(p.status == "correct" for p in ps), len(ps))
-        return out
+        return self._grouped(self.pairs, lambda p: p.category, ("premise", "exception"))
 
     @property
     def accuracy_by_category(self) -> dict:
         """``category -> (correct, total, fraction)`` over untrained pairs with ground truth."""
-        out = {}
-        for c in TEST_CATEGORIES:
-            ps = [p for p in self.tests() if p.category == c]
-            if ps:
-                out[c] = _ratio(sum(p.status == "correct" for p in ps), len(ps))
-        return out
+        return self._grouped(self.tests(), lambda p: p.category, TEST_CATEGORIES)
 
     @property
     def accuracy_by_distance(self) -> dict:
         """``|i - j| -> (correct, total, fraction)`` over untrained pairs with ground truth."""
-        out = {}
-        for d in sorted({p.distance for p in self.tests()}):
-            ps = [p for p in self.tests() if p.distance == d]
-            out[d] = _ratio(sum(p.status == "correct" for p in ps), len(ps))
-        return out
+        tests = self.tests()
+        return self._grouped(tests, lambda p: p.distance, sorted({p.distance for p in tests}))
 
     @property
     def test_accuracy(self):
