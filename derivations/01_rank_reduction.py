@@ -10,9 +10,9 @@ Run: ``python derivations/01_rank_reduction.py`` (writes derivations/latex/).
 import sympy as sp
 
 from symti import AlphaKernel, Task
-from symti.derivation import Derivation
-from symti.exact import _solve_gram
-from symti.rank import gamma_weight, memorization, mu_parameter
+from symti.output.derivation import Derivation
+from symti.solve.exact import _solve_gram
+from symti.params import gamma_weight, memorization, mu_parameter
 
 alpha, rho = sp.symbols("alpha rho", positive=True)
 doc = Derivation("The rank reduction of $K_\\alpha$ kernel ridge regression", "01_rank_reduction")
@@ -66,7 +66,7 @@ with doc.step(
 ) as s:
     for task in TASKS[:2]:
         gram = _solve_gram(task, AlphaKernel(alpha), rho)
-        from symti.exact import _solve_rank
+        from symti.solve.exact import _solve_rank
         rank = _solve_rank(task, AlphaKernel(alpha), rho)
         for key in gram:
             s.check_zero(sp.cancel(gram[key] - rank[key]), f"margin {key} of {task}")

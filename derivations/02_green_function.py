@@ -11,9 +11,9 @@ Run: ``python derivations/02_green_function.py`` (writes derivations/latex/).
 """
 import sympy as sp
 
-from symti.derivation import Derivation, exp_identity_is_zero
-from symti.green import green_difference, green_function, lambda_parameter
-from symti.rank import mu_parameter
+from symti.output.derivation import Derivation, exp_identity_is_zero
+from symti.closed_form.green import green_difference, green_function
+from symti.params import lambda_parameter, mu_parameter
 
 alpha, rho, lam = sp.symbols("alpha rho lambda", positive=True)
 a, b, c, d = sp.symbols("a b c d", integer=True, positive=True)

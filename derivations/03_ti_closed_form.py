@@ -14,9 +14,9 @@ import sympy as sp
 
 from symti import AlphaKernel, Task, solve_exact
 from symti.closed_form import ti_margin, ti_rank, ti_rank_difference, ti_trained_margin
-from symti.derivation import Derivation, exp_identity_is_zero
-from symti.green import green_function
-from symti.rank import rank_system
+from symti.output.derivation import Derivation, exp_identity_is_zero
+from symti.closed_form.green import green_function
+from symti.solve.rank import rank_system
 
 alpha, rho, lam = sp.symbols("alpha rho lambda", positive=True)
 a, k = sp.symbols("a k", integer=True, positive=True)
@@ -42,7 +42,7 @@ with doc.step("Hence $r_i = G_{i1} - G_{in}$, which equals the PNAS ranks for sy
     n = a + k  # i = a, n = a + k >= i
     s.check(zero(green_function(n, a, 1, lam) - green_function(n, a, n, lam) - pnas(n, a, lam)), "1 <= i < n")
     s.check(zero(green_function(a, a, 1, lam) - green_function(a, a, a, lam) - pnas(a, a, lam)), "i = n")
-    s.check(zero(ti_rank(n_, i_, lam) - pnas(n_, i_, lam)), "symti.closed_form.ti_rank")
+    s.check(zero(ti_rank(n_, i_, lam) - pnas(n_, i_, lam)), "symti.closed_form.forms.ti_rank")
     s.equation("r_i", ti_rank(n_, i_, lam))
 
 with doc.step("Untrained margins in product form (sum-to-product): no cancellation as $\\lambda \\to 0$.") as s:

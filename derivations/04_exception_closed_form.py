@@ -23,9 +23,9 @@ from symti.closed_form import (
     ti_rank_difference,
     woodbury_ranks,
 )
-from symti.derivation import Derivation, exp_identity_is_zero
-from symti.green import green_function
-from symti.rank import rank_system
+from symti.output.derivation import Derivation, exp_identity_is_zero
+from symti.closed_form.green import green_function
+from symti.solve.rank import rank_system
 
 alpha, rho, lam, gam, w = sp.symbols("alpha rho lambda gamma w", positive=True)
 a, b, c = sp.symbols("a b c", integer=True, positive=True)

@@ -15,7 +15,7 @@ import sympy as sp
 from symti import AlphaKernel, Task, solve_exact
 from symti.analysis.scaling import critical_alpha, critical_alpha_asymptotic, placed_task
 from symti.analysis.thresholds import ALPHA, thresholds
-from symti.derivation import Derivation
+from symti.output.derivation import Derivation
 
 a = ALPHA
 R = sp.Rational

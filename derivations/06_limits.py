@@ -30,7 +30,7 @@ from symti.analysis.limits import (
     series_check,
     threshold_ridge_series,
 )
-from symti.derivation import Derivation
+from symti.output.derivation import Derivation
 
 doc = Derivation("Limits of margins and thresholds", "06_limits")
 TASK = Task(9, exceptions=[(4, 6)])

@@ -23,7 +23,7 @@ from symti.analysis.signatures import (
     ti_margin_factorized,
 )
 from symti.closed_form import ti_rank
-from symti.derivation import Derivation
+from symti.output.derivation import Derivation
 
 n, i, j, d, c = sp.symbols("n i j d c", positive=True)
 lam = sp.Symbol("lambda", positive=True)

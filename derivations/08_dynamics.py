@@ -13,8 +13,8 @@ import mpmath
 import sympy as sp
 
 from symti import AlphaKernel, Task, solve_exact
-from symti.derivation import Derivation
-from symti.dynamics import cycle_split, flow_exact, phi, ti_flow_margin
+from symti.output.derivation import Derivation
+from symti.solve.dynamics import cycle_split, flow_exact, phi, ti_flow_margin
 
 alpha, t, x = sp.symbols("alpha t x", positive=True)
 doc = Derivation("Learning dynamics: gradient flow from zero", "08_dynamics")

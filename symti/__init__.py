@@ -4,6 +4,8 @@
 >>> solve_exact(Task(9, exceptions=[(4, 6)]), AlphaKernel("1/10"))[3, 6] > 0
 True
 """
+import importlib
+
 from .kernels import (
     AlphaKernel,
     ConcatOneHot,
@@ -17,24 +19,22 @@ from .kernels import (
     geometric_similarity,
 )
 from .task import CATEGORIES, Task, default_task
-from .predictions import Predictions
-from .exact import solve_exact
-from .rank import rank_vector
+from .solve import Predictions, rank_vector, solve_exact
 
 __version__ = "0.1.0"
 
-_SUBMODULES = (
-    "analysis", "bench", "cli", "closed_form", "derivation", "dynamics", "evaluate", "exact", "green",
-    "kernels", "latex", "llm", "networks", "numeric", "rank", "report",
-)
+#: Layers and modules reachable as attributes (``symti.closed_form``, ``symti.llm``, ...).
+_SUBMODULES = {
+    "params": "symti.params", "task": "symti.task", "kernels": "symti.kernels", "solve": "symti.solve",
+    "closed_form": "symti.closed_form", "analysis": "symti.analysis", "output": "symti.output",
+    "llm": "symti.analysis.llm",
+}
 
 
 def __getattr__(name):
-    """Import submodules on first use: ``symti.closed_form``, ``symti.llm``, ..."""
+    """Import layers on first use: ``symti.closed_form``, ``symti.analysis``, ``symti.llm``, ..."""
     if name in _SUBMODULES:
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     raise AttributeError(f"module 'symti' has no attribute {name!r}")
 
 __all__ = [

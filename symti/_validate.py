@@ -24,6 +24,7 @@ import numbers
 import re
 from fractions import Fraction
 
+import mpmath
 import sympy as sp
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "check_n",
     "check_weight",
     "check_digits",
+    "format_decimal",
 ]
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -71,6 +73,27 @@ def parse_number(text: str, name: str) -> sp.Rational:
         f"{name}: cannot parse {text!r} as a number (use an integer, a decimal such as 0.25, "
         "1e-3, or a fraction such as 1/3)"
     )
+
+
+def format_decimal(value, digits: int) -> str:
+    """``value`` as a fixed-point decimal string with ``digits`` significant digits.
+
+    >>> format_decimal(sp.Rational(2, 3), 5), format_decimal(sp.Rational(-1, 8000), 3), format_decimal(0, 4)
+    ('0.66667', '-0.000125', '0')
+    """
+    if isinstance(value, sp.Basic):
+        if value == 0:
+            return "0"
+        with mpmath.workdps(digits + 10):
+            x = mpmath.mpf(sp.N(value, digits + 10))
+    else:
+        if value == 0:
+            return "0"
+        with mpmath.workdps(digits + 10):
+            x = mpmath.mpf(value)
+    with mpmath.workdps(digits + 10):
+        s = mpmath.nstr(x, digits, strip_zeros=False, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
+    return s
 
 
 def as_exact(value, name: str, allow_symbol: bool = True) -> sp.Expr:

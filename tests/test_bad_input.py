@@ -1,7 +1,7 @@
 """Bad input gives a clear error.
 
 Library: ``ValueError`` / ``TypeError`` whose message starts with the name of
-the offending parameter.  CLI (``python -m symti.cli predict ...`` in a
+the offending parameter.  CLI (``python -m symti.output.cli predict ...`` in a
 subprocess): exactly one line on stderr, exit status 2, no traceback.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 import sympy as sp
 
 from symti._validate import parse_number
-from symti.exact import solve_exact
+from symti.solve.exact import solve_exact
 from symti.kernels import AlphaKernel, ExchangeableKernel, SimilarityKernel, geometric_similarity
-from symti.numeric import solve_mpmath, solve_numpy, solve_sklearn
+from symti.solve.numeric import solve_mpmath, solve_numpy, solve_sklearn
 from symti.task import Task
 
 NON_PSD = ExchangeableKernel(kappa_1="9/10", kappa_2="-9/10")
@@ -131,8 +131,8 @@ CLI_CASES = [
 
 def run_cli(args):
     return subprocess.run(
-        [sys.executable, "-m", "symti.cli", "predict", "--method", "exact", "--format", "json", *args]
-        if "--method" not in args else [sys.executable, "-m", "symti.cli", "predict", *args],
+        [sys.executable, "-m", "symti.output.cli", "predict", "--method", "exact", "--format", "json", *args]
+        if "--method" not in args else [sys.executable, "-m", "symti.output.cli", "predict", *args],
         capture_output=True, text=True, timeout=120,
     )
 

@@ -1,7 +1,7 @@
 """``symti predict``: the JSON document, its margins, and agreement of methods.
 
-Most runs call :func:`symti.cli.main` in-process (fast); one runs the real
-``python -m symti.cli`` in a subprocess.  Margins are checked against
+Most runs call :func:`symti.output.cli.main` in-process (fast); one runs the real
+``python -m symti.output.cli`` in a subprocess.  Margins are checked against
 independent computations (the exact solver's rationals printed here with
 ``mpmath`` at the requested digits, numpy), not against the CLI itself.
 """
@@ -17,10 +17,10 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symti.cli import main
-from symti.exact import solve_exact
+from symti.output.cli import main
+from symti.solve.exact import solve_exact
 from symti.kernels import AlphaKernel
-from symti.numeric import solve_numpy
+from symti.solve.numeric import solve_numpy
 from symti.task import Task
 
 R = sp.Rational
@@ -150,7 +150,7 @@ def test_table_format(capsys):
 def test_subprocess_json():
     """The real command line, end to end."""
     res = subprocess.run(
-        [sys.executable, "-m", "symti.cli", "predict", "--n", "6", "--exception", "5,2", "--alpha", "0.25",
+        [sys.executable, "-m", "symti.output.cli", "predict", "--n", "6", "--exception", "5,2", "--alpha", "0.25",
          "--ridge", "1/10", "--method", "exact", "--format", "json", "--digits", "12"],
         capture_output=True, text=True, timeout=120,
     )
@@ -164,7 +164,7 @@ def test_subprocess_json():
 
 # --------------------------------------------------- --method closed (the default)
 def test_closed_method_agrees_with_exact(capsys):
-    pytest.importorskip("symti.evaluate")
+    pytest.importorskip("symti.closed_form.evaluate")
     for args, task, a, r in [
         (["--n", "9", "--exception", "4,6", "--alpha", "1/5"], Task(9, [(4, 6)]), "1/5", "0"),
         (["--n", "11", "--exception", "4,8", "--alpha", "0.5", "--ridge", "0.1"], Task(11, [(4, 8)]), "1/2", "1/10"),
@@ -182,7 +182,7 @@ def test_closed_method_agrees_with_exact(capsys):
 
 
 def test_closed_is_the_default_method(capsys):
-    pytest.importorskip("symti.evaluate")
+    pytest.importorskip("symti.closed_form.evaluate")
     doc = predict(capsys, "--n", "5", "--alpha", "1/4")
     assert doc["method"] == "closed"
     _, ref = reference_strings(Task(5), R(1, 4), 0, 17)

@@ -8,8 +8,8 @@ import pytest
 import sympy as sp
 
 from symti import AlphaKernel, Task, solve_exact
-from symti.analysis.thresholds import thresholds_report
-from symti.cli import main
+from symti.output.report import thresholds_report
+from symti.output.cli import main
 
 
 def run(capsys, *argv):
@@ -93,11 +93,11 @@ def test_bad_input(capsys, argv, needle):
 
 def test_subprocess_entry_point():
     """The installed module entry point: JSON on stdout, error line and status 2 on bad input."""
-    ok = subprocess.run([sys.executable, "-m", "symti.cli", "thresholds", "--n", "7", "--exception", "3,5",
+    ok = subprocess.run([sys.executable, "-m", "symti.output.cli", "thresholds", "--n", "7", "--exception", "3,5",
                          "--digits", "10", "--format", "json"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout) == thresholds_report(Task(7, exceptions=[(3, 5)]), digits=10)
-    bad = subprocess.run([sys.executable, "-m", "symti.cli", "thresholds", "--exception", "4,6", "--ridge", "-0.5"],
+    bad = subprocess.run([sys.executable, "-m", "symti.output.cli", "thresholds", "--exception", "4,6", "--ridge", "-0.5"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr

@@ -21,8 +21,8 @@ import pytest
 import sympy as sp
 
 from symti import AlphaKernel, Task, solve_exact
+from symti.closed_form.forms import _exception_margin
 from symti.closed_form import (
-    _exception_margin,
     additive_limit_margin,
     additive_limit_ranks,
     conjunctive_limit_margin,
@@ -36,7 +36,7 @@ from symti.closed_form import (
     ti_trained_margin,
     woodbury_ranks,
 )
-from symti.green import green_function
+from symti.closed_form.green import green_function
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _exact_hyperbolic import Lam, RatS, S, alpha_of_s, compose_alpha, exact_lambdify  # noqa: E402

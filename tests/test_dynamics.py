@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symti import AlphaKernel, SimilarityKernel, Task, geometric_similarity, solve_exact
-from symti.dynamics import (
+from symti.solve.dynamics import (
     alpha_flow_numpy,
     cycle_split,
     exception_time_course,
@@ -22,7 +22,7 @@ from symti.dynamics import (
     ti_flow_numpy,
     ti_flow_rank,
 )
-from symti.numeric import training_system
+from symti.solve.numeric import training_system
 
 ALPHAS = [sp.Rational(1, 10), sp.Rational(1, 3), sp.Rational(1, 2), sp.Rational(4, 5)]
 

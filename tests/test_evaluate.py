@@ -1,4 +1,4 @@
-"""The float64 / mpmath closed-form evaluators (symti.evaluate) against
+"""The float64 / mpmath closed-form evaluators (symti.closed_form.evaluate) against
 independent routes: the exact solver, and an mpmath solve of the rank system
 (Thomas algorithm on the tridiagonal path part, exceptions by a small dense
 system) -- no hyperbolic function involved."""
@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symti import AlphaKernel, Task, solve_exact
-from symti.evaluate import margin_matrix, margin_matrix_mp, margins, rank_vector_mp, rank_vector_numeric
-from symti.rank import gamma_weight, memorization, rank_system
+from symti.closed_form.evaluate import margin_matrix, margin_matrix_mp, margins, rank_vector_mp, rank_vector_numeric
+from symti.params import gamma_weight, memorization
+from symti.solve.rank import rank_system
 
 
 # ----------------------------------------------------------- independent mp route
@@ -89,7 +90,7 @@ def _mp_margins_from_ranks(task, r, alpha, ridge, i, j):
 
 def test_mp_rank_route_matches_dense_rank_system():
     """The Thomas + block route used below agrees with a dense mpmath LU solve of
-    symti.rank.rank_system on exact rationals."""
+    symti.solve.rank.rank_system on exact rationals."""
     task = Task(12, exceptions=[(2, 7), (5, 11)], weights={(2, 7): 3})
     alpha, ridge = Fraction(2, 7), Fraction(1, 9)
     A, b = rank_system(task, sp.Rational(2, 7), sp.Rational(1, 9))
@@ -177,7 +178,7 @@ def test_evaluators_match_exact_solver_including_endpoints(task, alpha, ridge):
 
 
 def test_cli_predict_closed_at_endpoints():
-    from symti.cli import predict_payload
+    from symti.output.cli import predict_payload
 
     for alpha in (sp.Integer(0), sp.Integer(1), sp.Rational(1, 5)):
         out = predict_payload(Task(9, exceptions=[(4, 6)]), alpha, sp.Integer(0), "closed", 6)

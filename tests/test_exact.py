@@ -15,9 +15,9 @@ import pytest
 import sympy as sp
 from hypothesis import example, given, settings, strategies as st
 
-from symti.exact import solve_exact
+from symti.solve.exact import solve_exact
 from symti.kernels import AlphaKernel, ItemEmbedding, SimilarityKernel, geometric_similarity
-from symti.numeric import solve_mpmath
+from symti.solve.numeric import solve_mpmath
 from symti.task import Task
 
 from strategies import alphas, exchangeable_kernels, ridges, tasks

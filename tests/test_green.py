@@ -1,4 +1,4 @@
-"""The Green's function of L + mu I on the path (symti.green)."""
+"""The Green's function of L + mu I on the path (symti.closed_form.green)."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symti.green import green_difference, green_function, green_matrix, lambda_parameter, path_system
+from symti.closed_form.green import green_difference, green_function, green_matrix, path_system
+from symti.params import lambda_parameter
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _exact_hyperbolic import Lam, RatS, S, exact_lambdify  # noqa: E402

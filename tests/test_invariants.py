@@ -19,7 +19,7 @@ import sympy as sp
 from hypothesis import given, settings, strategies as st
 from sympy.polys.matrices import DomainMatrix
 
-from symti.exact import solve_exact
+from symti.solve.exact import solve_exact
 from symti.kernels import AlphaKernel, ItemEmbedding, SimilarityKernel, geometric_similarity
 from symti.task import Task
 

@@ -1,4 +1,4 @@
-"""symti.llm: the packaged language-model data and the comparison helpers.
+"""symti.analysis.llm: the packaged language-model data and the comparison helpers.
 
 Every check recomputes its answer by an independent route: the raw CSV read
 line by line (no csv module), Spearman from hand-made ranks, the theory's
@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 
 from symti import AlphaKernel, Task, solve_exact
 from symti import llm
-from symti.numeric import solve_numpy
+from symti.solve.numeric import solve_numpy
 
 EXC = Task(9, exceptions=[(4, 6)])
 
 
 def raw_rows():
-    """The packaged CSV parsed by splitting lines (independent of symti.llm)."""
+    """The packaged CSV parsed by splitting lines (independent of symti.analysis.llm)."""
     text = llm.data_path().read_text(encoding="utf-8").strip().splitlines()
     head = text[0].split(",")
     return [dict(zip(head, line.split(","))) for line in text[1:]]

@@ -4,8 +4,8 @@ import pytest
 import sympy as sp
 
 from symti import AlphaKernel, Task
-from symti.networks import conjunctivity, kernel_map, layer_similarities, network_alpha, network_kernel
-from symti.numeric import solve_numpy
+from symti.kernels.networks import conjunctivity, kernel_map, layer_similarities, network_alpha, network_kernel
+from symti.solve.numeric import solve_numpy
 
 
 def _trial_inputs(n, trials):

@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 from hypothesis import assume, example, given, settings, strategies as st
 
-from symti.exact import solve_exact
+from symti.solve.exact import solve_exact
 from symti.kernels import (
     AlphaKernel,
     ConcatOneHot,
@@ -25,7 +25,7 @@ from symti.kernels import (
     TensorOneHot,
     geometric_similarity,
 )
-from symti.numeric import solve_features, solve_numpy, solve_sklearn
+from symti.solve.numeric import solve_features, solve_numpy, solve_sklearn
 from symti.task import Task
 
 from strategies import FEATURE_PATTERNS, _feature_vector, alphas, exchangeable_kernels, mixture_values, ridges, tasks

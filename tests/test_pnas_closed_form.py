@@ -44,7 +44,7 @@ from functools import lru_cache
 import pytest
 import sympy as sp
 
-from symti.exact import solve_exact
+from symti.solve.exact import solve_exact
 from symti.kernels import AlphaKernel
 from symti.task import Task
 

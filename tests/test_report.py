@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from symti import AlphaKernel, Task
-from symti.cli import main
-from symti.numeric import solve_numpy
-from symti.report import report_data
+from symti.output.cli import main
+from symti.solve.numeric import solve_numpy
+from symti.output.report import report_data
 
 
 def _run(capsys, *argv):
@@ -70,7 +70,7 @@ def test_bad_input_is_one_line(capsys, argv, name):
 
 
 def test_bench_json_shape():
-    proc = subprocess.run([sys.executable, "-m", "symti.cli", "bench", "--only", "exact_n9_exception", "--format", "json"],
+    proc = subprocess.run([sys.executable, "-m", "symti.output.cli", "bench", "--only", "exact_n9_exception", "--format", "json"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     (entry,) = json.loads(proc.stdout)

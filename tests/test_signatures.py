@@ -15,7 +15,7 @@ from symti.analysis.signatures import (
     terminal_effect,
     ti_margin_factorized,
 )
-from symti.numeric import solve_numpy
+from symti.solve.numeric import solve_numpy
 
 ALPHAS = st.sampled_from([sp.Rational(1, 50), sp.Rational(1, 7), sp.Rational(1, 3), sp.Rational(3, 5), sp.Rational(19, 20)])
 RIDGES = st.sampled_from([sp.Integer(0), sp.Rational(1, 10), sp.Integer(3)])

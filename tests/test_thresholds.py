@@ -13,16 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symti import AlphaKernel, Task, solve_exact
+from symti.output.report import thresholds_report
 from symti.analysis.thresholds import (
     ALPHA,
     AlgebraicNumber,
     point_between,
     sign_intervals,
     thresholds,
-    thresholds_report,
     wrong_set,
 )
-from symti.numeric import solve_numpy
+from symti.solve.numeric import solve_numpy
 
 R = sp.Rational
 

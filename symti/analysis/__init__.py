@@ -6,5 +6,6 @@ Submodules (imported on demand, nothing heavy here):
 * :mod:`symti.analysis.thresholds` -- the exact conjunctivities at which test pairs go wrong;
 * :mod:`symti.analysis.scaling` -- how the critical conjunctivity scales with n, span and position;
 * :mod:`symti.analysis.limits` -- series and limits as rho -> 0+, alpha -> 0+, alpha -> 1-, n -> oo;
-* :mod:`symti.analysis.signatures` -- symbolic distance and terminal item effects.
+* :mod:`symti.analysis.signatures` -- symbolic distance and terminal item effects;
+* :mod:`symti.analysis.llm` -- the theory beside language models' behaviour.
 """

@@ -17,7 +17,7 @@ pairs with ground truth, per category (``within``, ``between``,
 ``boundary``; ``test`` for tasks without exceptions) and per symbolic
 distance :math:`|i - j|`; trained pairs get their own fit rates.
 
-Signs are exact (signs of exact rationals from :func:`symti.exact.solve_exact`)
+Signs are exact (signs of exact rationals from :func:`symti.solve.exact.solve_exact`)
 when :math:`\alpha` and :math:`\rho` are exact numbers (``int``, ``Fraction``,
 SymPy rationals or strings such as ``"1/5"``); with Python floats the margins
 come from the float solver and ``|f| <= tol`` counts as a tie.
@@ -211,7 +211,7 @@ def accuracy_from_margins(task: Task, margins, exact: bool | None = None, tol: f
     r"""The accuracy structure from given margins.
 
     ``margins`` is a mapping ``(i, j) -> f(i, j)`` (e.g. a
-    :class:`~symti.predictions.Predictions`) or an ``n x n`` array with
+    :class:`~symti.solve.predictions.Predictions`) or an ``n x n`` array with
     ``M[i-1, j-1] = f(i, j)``.  Exact margins (SymPy numbers) are signed
     exactly; float margins with ``|f| <= tol * max(1, max |f|)`` are ties.
 
@@ -279,7 +279,7 @@ def accuracy(task: Task, alpha=None, ridge=0, kernel=None, *, exact: bool | None
     >>> A.exact, A.ties()
     (False, [(1, 3), (1, 4), (1, 5), (2, 4), (2, 5), (3, 5)])
     """
-    from ..kernels import AlphaKernel
+    from ..kernels.trial import AlphaKernel
 
     if exact is None:
         exact = not (isinstance(alpha, float) or isinstance(ridge, float))
@@ -294,11 +294,11 @@ def accuracy(task: Task, alpha=None, ridge=0, kernel=None, *, exact: bool | None
     if sp.sympify(ridge).free_symbols:
         raise TypeError("ridge: must be a number here, not a symbol")
     if exact:
-        from ..exact import solve_exact
+        from ..solve.exact import solve_exact
 
         P = solve_exact(task, kernel, ridge)
         return accuracy_from_margins(task, P, exact=True, alpha=alpha, ridge=ridge)
-    from ..numeric import solve_numpy
+    from ..solve.numeric import solve_numpy
 
     M = solve_numpy(task, kernel, float(ridge))
     return accuracy_from_margins(task, M, exact=False, tol=tol, alpha=alpha, ridge=ridge)

@@ -2,7 +2,7 @@ r"""Symbolic limits of the margins and thresholds: :math:`\rho \to 0^+`,
 :math:`\alpha \to 0^+`, :math:`\alpha \to 1^-` and :math:`n \to \infty`.
 
 **Fixed n.**  Every margin is an exact rational function of :math:`\alpha`
-and :math:`\rho` (:func:`symti.exact.solve_exact`), so its limits are Taylor
+and :math:`\rho` (:func:`symti.solve.exact.solve_exact`), so its limits are Taylor
 (or Laurent) series: :func:`margin_series` expands in :math:`\alpha` at 0, in
 :math:`\varepsilon = 1 - \alpha` at :math:`\alpha = 1`, or in :math:`\rho` at
 0 (coefficients then rational functions of :math:`\alpha`), and returns the
@@ -67,7 +67,7 @@ import mpmath
 import sympy as sp
 
 from .._validate import check_alpha, check_digits, check_ridge
-from ..kernels import AlphaKernel
+from ..kernels.trial import AlphaKernel
 from ..task import Task
 
 __all__ = [
@@ -151,7 +151,7 @@ def margin_function(task: Task, i: int, j: int, limit: str, alpha=None, ridge=0)
     >>> margin_function(Task(3), 1, 3, "1-alpha")
     -2*epsilon/(epsilon - 2)
     """
-    from ..exact import solve_exact
+    from ..solve.exact import solve_exact
 
     _check_limit(limit)
     _check_pair(task, i, j)
@@ -221,7 +221,7 @@ def series_check(task: Task, series: Series, ks=(2, 3, 4, 5), dps: int = 60, alp
     >>> [mpmath.nstr(r["ratio"], 6) for r in rows], s.next_coefficient
     (['16.9591', '16.9959'], 17)
     """
-    from ..numeric import solve_mpmath
+    from ..solve.numeric import solve_mpmath
 
     dps = check_digits(dps, "dps")
     i, j = series.pair

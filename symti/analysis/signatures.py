@@ -30,7 +30,7 @@ the list.  For every :math:`n`, :math:`0 < \alpha < 1` and :math:`\rho \ge 0`
 
 **With exceptions** there is no such factorisation; :func:`distance_effect`
 and :func:`terminal_effect` compute the curves exactly for a task and
-parameters (exact rationals from :func:`symti.exact.solve_exact`, so every
+parameters (exact rationals from :func:`symti.solve.exact.solve_exact`, so every
 comparison is exact) and report where the effects survive and where they
 reverse (:func:`signature_report`).  Margins are *signed* by the ground
 truth (positive = correct); cycle pairs (no ground truth) are left out.
@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..kernels import AlphaKernel
+from ..kernels.trial import AlphaKernel
 from ..task import Task
 from .._validate import check_alpha, check_ridge
 
@@ -106,7 +106,7 @@ def signed_margins(task: Task, alpha, ridge=0) -> dict:
     >>> signed_margins(Task(4, exceptions=[(1, 3)]), "1/2")[(1, 3)]
     1
     """
-    from ..exact import solve_exact
+    from ..solve.exact import solve_exact
 
     if not isinstance(task, Task):
         raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")

@@ -7,7 +7,7 @@ ridgeless limit) every margin is a rational function of :math:`\alpha`,
    f_{ij}(\alpha) = \frac{N_{ij}(\alpha)}{D_{ij}(\alpha)}, \qquad
    N_{ij}, D_{ij} \in \mathbb{Z}[\alpha] \text{ coprime},
 
-computed by :func:`symti.exact.solve_exact` with a symbolic :math:`\alpha`.
+computed by :func:`symti.solve.exact.solve_exact` with a symbolic :math:`\alpha`.
 An untrained pair with ground truth :math:`g_{ij} = \pm 1` is *wrong* at
 :math:`\alpha` when :math:`g_{ij} f_{ij}(\alpha) < 0` (a tie
 :math:`f_{ij} = 0` is not counted as wrong).  Its wrong set
@@ -43,7 +43,7 @@ from functools import total_ordering
 
 import sympy as sp
 
-from .._validate import check_digits, check_ridge
+from .._validate import check_digits, check_ridge, format_decimal
 from ..task import Task
 
 __all__ = [
@@ -55,7 +55,6 @@ __all__ = [
     "sign_intervals",
     "wrong_set",
     "thresholds",
-    "thresholds_report",
     "point_between",
 ]
 
@@ -64,8 +63,6 @@ ALPHA = sp.Symbol("alpha", positive=True)
 
 
 def _decimal(value: sp.Rational, digits: int) -> str:
-    from ..cli import format_decimal
-
     return format_decimal(value, digits)
 
 
@@ -314,8 +311,8 @@ def margin_functions(task: Task, ridge=0) -> dict:
     >>> margin_functions(Task(3))[1, 3]
     (2 - 2*alpha)/(alpha + 1)
     """
-    from ..exact import solve_exact
-    from ..kernels import AlphaKernel
+    from ..solve.exact import solve_exact
+    from ..kernels.trial import AlphaKernel
 
     ridge = check_ridge(ridge)
     if sp.sympify(ridge).free_symbols:
@@ -421,38 +418,3 @@ def thresholds(task: Task, ridge=0) -> ThresholdAnalysis:
             continue
         out.pairs.append(PairThreshold(i, j, task.category(i, j), truth, m, tuple(wrong_set(m, truth))))
     return out
-
-
-def thresholds_report(task: Task, ridge=0, digits: int = 17) -> dict:
-    r"""The JSON document of ``symti thresholds``.
-
-    ``{"n", "exceptions", "ridge", "critical_alpha", "pairs": [{"i", "j",
-    "category", "alpha_star", "wrong_set"}]}``: every untrained pair with
-    ground truth once (``i < j``), ``alpha_star`` the infimum of its wrong
-    set (``None`` if never wrong), ``wrong_set`` a list of ``[lo, hi]``
-    open intervals; numbers as decimal strings with ``digits`` significant
-    digits.
-
-    >>> r = thresholds_report(Task(9, exceptions=[(4, 6)]), digits=6)
-    >>> r["critical_alpha"], r["pairs"][0]
-    ('0.131483', {'i': 1, 'j': 3, 'category': 'within', 'alpha_star': None, 'wrong_set': []})
-    """
-    digits = check_digits(digits)
-    T = thresholds(task, ridge)
-    c = T.critical_alpha
-    return {
-        "n": task.n,
-        "exceptions": [list(e) for e in task.exceptions],
-        "ridge": str(T.ridge),
-        "critical_alpha": None if c is None else c.decimal(digits),
-        "pairs": [
-            {
-                "i": p.i,
-                "j": p.j,
-                "category": p.category,
-                "alpha_star": None if p.alpha_star is None else p.alpha_star.decimal(digits),
-                "wrong_set": [[lo.decimal(digits), hi.decimal(digits)] for lo, hi in p.wrong_set],
-            }
-            for p in T.pairs
-        ],
-    }

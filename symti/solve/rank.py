@@ -37,30 +37,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._validate import check_alpha, check_ridge
-from .task import Task
+from .._validate import check_alpha, check_ridge
+from ..params import gamma_weight, memorization
+from ..task import Task
+from .linear import SingularSystem, linear_solve_map
 
-__all__ = ["rank_system", "margins_from_ranks", "rank_vector", "gamma_weight", "memorization", "mu_parameter"]
-
-
-def mu_parameter(alpha, ridge=0) -> sp.Expr:
-    r""":math:`\mu = 2(\alpha + \rho)/(1 - \alpha)`; :math:`\cosh\lambda = 1 + \mu/2`.
-
-    >>> mu_parameter(sp.Rational(1, 3))
-    1
-    """
-    return 2 * (alpha + ridge) / (1 - alpha)
-
-
-def gamma_weight(alpha, ridge, w) -> sp.Expr:
-    r""":math:`\gamma_e = w_e(\alpha+\rho)/(\alpha w_e + \rho)` (1 for unit weights)."""
-    return sp.cancel(w * (alpha + ridge) / (alpha * w + ridge))
-
-
-def memorization(alpha, ridge, w) -> sp.Expr:
-    r""":math:`m_e = \alpha w_e / (\alpha w_e + \rho)`, the part of a trained
-    pair's margin fit by its own conjunctive feature."""
-    return sp.cancel(alpha * w / (alpha * w + ridge))
+__all__ = ["rank_system", "margins_from_ranks", "rank_vector"]
 
 
 def rank_system(task: Task, alpha, ridge) -> tuple[list[list[sp.Expr]], list[sp.Expr]]:
@@ -68,11 +50,9 @@ def rank_system(task: Task, alpha, ridge) -> tuple[list[list[sp.Expr]], list[sp.
     :math:`((1-\alpha)L + 2(\alpha+\rho) I)\, r = (1-\alpha) \sum_e \gamma_e y_e (e_i - e_j)`.
 
     Returns ``(A, b)`` as nested lists of SymPy expressions.  At
-    :math:`\alpha = \rho = 0` it raises :class:`symti.exact.SingularSystem`
+    :math:`\alpha = \rho = 0` it raises :class:`symti.solve.linear.SingularSystem`
     (the ridgeless limit is then taken with a symbolic ridge).
     """
-    from .exact import SingularSystem
-
     if alpha == 0 and ridge == 0:
         raise SingularSystem("alpha = rho = 0: the additive ridgeless system is singular")
     n = task.n
@@ -119,9 +99,7 @@ def rank_vector(task: Task, alpha, ridge=0) -> list[sp.Expr]:
     >>> rank_vector(Task(3), sp.Rational(1, 2))   # cosh(lambda) = 2
     [1/3, 0, -1/3]
     """
-    from .exact import _linear_solve_map
-
     alpha, ridge = check_alpha(alpha), check_ridge(ridge)
     A, b = rank_system(task, alpha, ridge)
     n = task.n
-    return _linear_solve_map(A, b, [[sp.Integer(int(k == i)) for k in range(n)] for i in range(n)])
+    return linear_solve_map(A, b, [[sp.Integer(int(k == i)) for k in range(n)] for i in range(n)])

@@ -14,8 +14,8 @@ with a symbolic ridge and the limit of each rational function is taken.
 Routes (``method``):
 
 ``"rank"``
-    :math:`K_\alpha` only: the ``n x n`` rank system of :mod:`symti.rank`
-    (default for :class:`~symti.kernels.AlphaKernel`).
+    :math:`K_\alpha` only: the ``n x n`` rank system of :mod:`symti.solve.rank`
+    (default for :class:`~symti.kernels.trial.AlphaKernel`).
 ``"antisymmetric"``
     swap-invariant kernels: the dual coefficients of :math:`(i,j)` and
     :math:`(j,i)` are opposite, so the system halves to one unknown per
@@ -41,15 +41,14 @@ and their fraction fields), never a symbolic ``Matrix.inv``.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.core.add import _addsort
 from sympy.polys.constructor import construct_domain
-from sympy.polys.matrices import DomainMatrix
-from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 
-from ._validate import check_ridge
-from .kernels import AlphaKernel, TrialKernel, check_psd
+from .._validate import check_ridge
+from ..kernels.trial import AlphaKernel, TrialKernel, check_psd
+from .linear import ExprBuilder, SingularSystem, canonical_fraction, linear_solve_map, ridgeless_limit
 from .predictions import Predictions
-from .task import Task
+from .rank import margins_from_ranks, rank_system
+from ..task import Task
 
 __all__ = ["solve_exact", "ridge_symbol", "METHODS", "SingularSystem"]
 
@@ -57,77 +56,6 @@ METHODS = ("auto", "rank", "antisymmetric", "gram", "generic")
 
 #: The symbol used for the ridge inside the ridgeless limit.
 ridge_symbol = sp.Symbol("rho_", positive=True)
-
-
-class SingularSystem(Exception):
-    """Raised internally when the ridgeless system is singular."""
-
-
-def _linear_solve_map(A, b, P, field: bool = False):
-    """Solve ``A c = b`` exactly and return the entries of ``P c`` cancelled.
-
-    ``A`` (m x m), ``b`` (m), ``P`` (k x m) hold SymPy expressions.  All
-    entries are put in one domain (``QQ``, ``QQ[x, ...]`` or
-    ``ZZ(x, ...)``).  Polynomial systems are solved fraction-free
-    (``solve_den``) and each prediction is cancelled once against the common
-    denominator; ``field=True`` forces the fraction-field LU route.
-    """
-    m, k = len(A), len(P)
-    flat = [x for row in A for x in row] + list(b) + [x for row in P for x in row]
-    dom, elems = construct_domain(flat, field=field)
-    if field and not dom.is_Field:
-        dom = dom.get_field()
-        elems = [dom.convert(e) for e in elems]
-    Ae = [elems[r * m:(r + 1) * m] for r in range(m)]
-    be = [[x] for x in elems[m * m:m * m + m]]
-    Pe = [elems[m * m + m + r * m:m * m + m + (r + 1) * m] for r in range(k)]
-    Am = DomainMatrix(Ae, (m, m), dom)
-    bm = DomainMatrix(be, (m, 1), dom)
-    Pm = DomainMatrix(Pe, (k, m), dom) if k else None
-    try:
-        if dom.is_Field:
-            c = Am.lu_solve(bm)
-            if Pm is None:
-                return []
-            out = (Pm * c).to_Matrix()
-            return [out[r, 0] for r in range(k)]
-        xnum, xden = Am.solve_den(bm)
-    except (DMNonInvertibleMatrixError, ZeroDivisionError) as exc:
-        raise SingularSystem(str(exc)) from None
-    if Pm is None:
-        return []
-    num = Pm * xnum
-    den = xden
-    res = []
-    for r in range(k):
-        p = num[r, 0].element
-        if not p:
-            res.append(sp.Integer(0))
-            continue
-        if dom.is_Numerical:  # ZZ: exact quotient (``quo`` would floor-divide)
-            res.append(sp.Rational(dom.to_sympy(p), dom.to_sympy(den)))
-            continue
-        pp, qq = p.cancel(den)
-        res.append(_canonical(dom, pp, qq))
-    return res
-
-
-def _ridgeless_limit(expr: sp.Expr, rho: sp.Symbol) -> sp.Expr:
-    """:math:`\\lim_{\\rho\\to0^+}` of a rational function of ``rho``."""
-    num, den = sp.fraction(sp.cancel(sp.together(expr)))
-    pn, pd = sp.Poly(num, rho), sp.Poly(den, rho)
-    # lowest-order terms in rho
-    tn = min(m[0] for m in pn.monoms()) if not pn.is_zero else None
-    td = min(m[0] for m in pd.monoms())
-    if tn is None:
-        return sp.Integer(0)
-    if tn < td:
-        raise ValueError("ridge: the ridgeless limit diverges for this kernel and task")
-    if tn > td:
-        return sp.Integer(0)
-    cn = pn.as_expr().coeff(rho, tn) if tn else pn.as_expr().subs(rho, 0)
-    cd = pd.as_expr().coeff(rho, td) if td else pd.as_expr().subs(rho, 0)
-    return sp.cancel(cn / cd)
 
 
 def _with_ridgeless(solve, ridge):
@@ -139,7 +67,7 @@ def _with_ridgeless(solve, ridge):
         return solve(sp.Integer(0))
     except SingularSystem:
         vals = solve(ridge_symbol)
-        return {k: _ridgeless_limit(v, ridge_symbol) for k, v in vals.items()}
+        return {k: ridgeless_limit(v, ridge_symbol) for k, v in vals.items()}
 
 
 # ----------------------------------------------------------------- routes
@@ -153,7 +81,7 @@ def _solve_gram(task: Task, kernel: TrialKernel, rho, field: bool = False) -> di
     b = [w * y for _, y, w in trials]
     pairs = task.ordered_pairs()
     P = [[kernel(p, q) for q in X] for p in pairs]
-    vals = _linear_solve_map(A, b, P, field=field)
+    vals = linear_solve_map(A, b, P, field=field)
     return dict(zip(pairs, vals))
 
 
@@ -168,7 +96,7 @@ def _solve_antisymmetric(task: Task, kernel: TrialKernel, rho) -> dict:
     b = [e.weight * e.target for e in E]
     half = [(i, j) for i, j in task.ordered_pairs() if i < j]
     P = [[red(p, e) for e in E] for p in half]
-    vals = _linear_solve_map(A, b, P)
+    vals = linear_solve_map(A, b, P)
     out = {}
     for p, v in zip(half, vals):
         out[p] = v
@@ -282,71 +210,7 @@ def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
     return dom, out
 
 
-class _ExprBuilder:
-    """Ring elements to SymPy expressions, reusing monomials and repeated polynomials."""
-
-    def __init__(self, dom):
-        self.dom = dom
-        self.gens = dom.symbols
-        self.monos: dict = {}
-        self.polys: dict = {}
-
-    def __call__(self, P) -> sp.Expr:
-        key = tuple(sorted(P.items()))
-        hit = self.polys.get(key)
-        if hit is not None:
-            return hit
-        K = self.dom.domain
-        terms, const = [], None
-        for m, c in P.items():
-            mono = self.monos.get(m)
-            if mono is None:
-                mono = self.monos[m] = sp.Mul(*[g**e for g, e in zip(self.gens, m) if e])
-            c = K.to_sympy(c)
-            if mono == 1:
-                const = c
-            elif c == 1:
-                terms.append(mono)
-            else:
-                # the canonical Mul of a rational and a monomial: coefficient first
-                terms.append(sp.Mul._from_args((c,) + (mono.args if mono.is_Mul else (mono,)), is_commutative=True))
-        if not terms:
-            out = const if const is not None else sp.Integer(0)
-        elif len(terms) == 1 and const is None:
-            out = terms[0]
-        else:
-            # what Add.flatten would build for distinct monomials: terms in canonical
-            # order, the constant first -- without its assumption queries
-            _addsort(terms)
-            if const is not None:
-                terms.insert(0, const)
-            out = sp.Add._from_args(tuple(terms), is_commutative=True)
-        self.polys[key] = out
-        return out
-
-
-def _canonical(dom, N, D, build=None) -> sp.Expr:
-    """``N/D`` (coprime ring elements) as ``(p*N')/(q*D')`` with ``N'``, ``D'``
-    primitive integer polynomials and ``D'`` of positive leading coefficient."""
-    build = build or dom.to_sympy
-    K = dom.domain
-    cN, N = N.clear_denoms()
-    cD, D = D.clear_denoms()
-    gN, N = N.primitive()
-    gD, D = D.primitive()
-    c = sp.Rational(K.to_sympy(cD)) * K.to_sympy(gN) / (sp.Rational(K.to_sympy(cN)) * K.to_sympy(gD))
-    if D.LC < 0:
-        D, c = -D, -c
-    if c.q != 1:
-        D = D * dom.convert(c.q)
-    if c.p != 1:
-        N = N * dom.convert(c.p)
-    return build(N) / build(D)
-
-
 def _solve_rank(task: Task, kernel: AlphaKernel, rho) -> dict:
-    from .rank import margins_from_ranks, rank_system
-
     alpha = kernel.alpha
     unit = all(e.weight == 1 for e in task.trained_pairs)
     sym = bool(sp.sympify(alpha).free_symbols or sp.sympify(rho).free_symbols)
@@ -358,19 +222,19 @@ def _solve_rank(task: Task, kernel: AlphaKernel, rho) -> dict:
         # trained pairs: m y + (1 - m) d with m = alpha/(alpha + rho), in the ring
         a, r = dom.from_sympy(alpha), dom.from_sympy(rho)
         out = {}
-        build = _ExprBuilder(dom)
+        build = ExprBuilder(dom)
         for (i, j), (N, D) in diffs.items():
             e = task.trained_pair(i, j)
             if e is not None:
                 N, D = (a * e.target * D + r * N).cancel((a + r) * D)
-            v = _canonical(dom, N, D, build) if N else sp.Integer(0)
+            v = canonical_fraction(dom, N, D, build) if N else sp.Integer(0)
             out[(i, j)], out[(j, i)] = v, -v
         return out
     A, b = rank_system(task, alpha, rho)
     n = task.n
     half = [(i, j) for i, j in task.ordered_pairs() if i < j]
     P = [[sp.Integer(int(k == i - 1) - int(k == j - 1)) for k in range(n)] for i, j in half]
-    diffs = dict(zip(half, _linear_solve_map(A, b, P)))
+    diffs = dict(zip(half, linear_solve_map(A, b, P)))
     return margins_from_ranks(task, alpha, rho, diffs)
 
 

@@ -25,27 +25,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._validate import check_alpha, check_ridge
+from ..params import lambda_parameter
 
-__all__ = ["lambda_parameter", "green_function", "green_difference", "green_matrix", "path_system"]
+__all__ = ["green_function", "green_difference", "green_matrix", "path_system"]
 
 _HALF = sp.Rational(1, 2)
-
-
-def lambda_parameter(alpha, ridge=0) -> sp.Expr:
-    r""":math:`\lambda = \operatorname{acosh}\frac{1+\rho}{1-\alpha}`, i.e. :math:`\cosh\lambda = 1 + \mu/2`.
-
-    Equivalently :math:`\lambda = 2\operatorname{asinh}(\sqrt{\mu}/2)` (the
-    stable numeric form used by :mod:`symti.evaluate`).
-
-    >>> a, r = sp.symbols("alpha rho", positive=True)
-    >>> lambda_parameter(a, r)
-    acosh((rho + 1)/(1 - alpha))
-    >>> sp.cosh(lambda_parameter(a, r))
-    (rho + 1)/(1 - alpha)
-    """
-    alpha, ridge = check_alpha(alpha), check_ridge(ridge)
-    return sp.acosh((1 + ridge) / (1 - alpha))
 
 
 def green_function(n, i, j, lam) -> sp.Expr:

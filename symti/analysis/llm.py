@@ -47,10 +47,10 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
-from ._validate import check_alpha, check_ridge
-from .kernels import AlphaKernel
-from .predictions import Predictions
-from .task import Task
+from .._validate import check_alpha, check_ridge
+from ..kernels.trial import AlphaKernel
+from ..solve.predictions import Predictions
+from ..task import Task
 
 __all__ = [
     "DATA_FILE",
@@ -306,7 +306,7 @@ def theory_matrix(pred, subs: dict | None = None, n: int | None = None) -> np.nd
 def _rational_margins(task: Task, ridge: sp.Expr):
     """The exact margins :math:`f(i, j) = P_{ij}(\alpha)/Q_{ij}(\alpha)`, ``i < j``,
     as integer coefficient lists (highest degree first) of ``P`` and ``Q``."""
-    from .exact import solve_exact  # local import: exact imports heavy machinery
+    from ..solve.exact import solve_exact  # local import: exact imports heavy machinery
 
     a = sp.Symbol("alpha", positive=True)
     if ridge == 0:

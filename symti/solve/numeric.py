@@ -25,10 +25,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._validate import check_digits, check_ridge
-from .kernels import PATTERNS, TrialKernel, check_psd
+from .._validate import check_digits, check_ridge
+from ..kernels.trial import PATTERNS, TrialKernel, check_psd, pattern_codes
 from .predictions import Predictions
-from .task import Task
+from ..task import Task
 
 __all__ = ["solve_numpy", "solve_sklearn", "solve_mpmath", "solve_features", "training_system", "mp_matrix",
            "spectral_dual_mp"]
@@ -36,26 +36,6 @@ __all__ = ["solve_numpy", "solve_sklearn", "solve_mpmath", "solve_features", "tr
 
 def _subs_dict(subs):
     return {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in (subs or {}).items()}
-
-
-def pattern_codes(P: Sequence, Q: Sequence) -> np.ndarray:
-    """Codes of :func:`symti.kernels.coincidence_pattern` for all pairs of trials,
-    vectorised: 0 same, 1 swap, 2 first, 3 second, 4 crossed, 5 disjoint
-    (the order of :data:`symti.kernels.PATTERNS`).
-
-    >>> pattern_codes([(1, 2)], [(1, 2), (2, 1), (1, 3), (3, 2), (2, 3), (3, 4)]).tolist()
-    [[0, 1, 2, 3, 4, 5]]
-    """
-    P, Q = np.asarray(P, dtype=int).reshape(-1, 2), np.asarray(Q, dtype=int).reshape(-1, 2)
-    i, j = P[:, 0][:, None], P[:, 1][:, None]
-    k, l = Q[:, 0][None, :], Q[:, 1][None, :]
-    codes = np.full((len(P), len(Q)), 5, dtype=np.int8)
-    codes[(k == j) | (l == i)] = 4
-    codes[np.broadcast_to(l == j, codes.shape)] = 3
-    codes[np.broadcast_to(k == i, codes.shape)] = 2
-    codes[(k == j) & (l == i)] = 1
-    codes[(k == i) & (l == j)] = 0
-    return codes
 
 
 def _gram_pair(task: Task, kernel: TrialKernel, subs, convert, test: bool = True):

@@ -42,7 +42,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from ._validate import as_exact, check_alpha
+from .._validate import as_exact, check_alpha
 
 __all__ = [
     "TrialKernel",
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 
-#: The coincidence patterns of two trials, in the order of :func:`symti.numeric.pattern_codes`.
+#: The coincidence patterns of two trials, in the order of :func:`pattern_codes`.
 PATTERNS = ("same", "swap", "first", "second", "crossed", "disjoint")
 
 
@@ -85,6 +85,26 @@ def coincidence_pattern(p: tuple[int, int], q: tuple[int, int]) -> str:
     if l == i:
         return "crossed"
     return "disjoint"
+
+
+def pattern_codes(P: Sequence, Q: Sequence) -> np.ndarray:
+    """Codes of :func:`coincidence_pattern` for all pairs of trials,
+    vectorised: 0 same, 1 swap, 2 first, 3 second, 4 crossed, 5 disjoint
+    (the order of :data:`PATTERNS`).
+
+    >>> pattern_codes([(1, 2)], [(1, 2), (2, 1), (1, 3), (3, 2), (2, 3), (3, 4)]).tolist()
+    [[0, 1, 2, 3, 4, 5]]
+    """
+    P, Q = np.asarray(P, dtype=int).reshape(-1, 2), np.asarray(Q, dtype=int).reshape(-1, 2)
+    i, j = P[:, 0][:, None], P[:, 1][:, None]
+    k, l = Q[:, 0][None, :], Q[:, 1][None, :]
+    codes = np.full((len(P), len(Q)), 5, dtype=np.int8)
+    codes[(k == j) | (l == i)] = 4
+    codes[np.broadcast_to(l == j, codes.shape)] = 3
+    codes[np.broadcast_to(k == i, codes.shape)] = 2
+    codes[(k == j) & (l == i)] = 1
+    codes[(k == i) & (l == j)] = 0
+    return codes
 
 
 class TrialKernel:
@@ -121,8 +141,6 @@ class TrialKernel:
         """The Gram matrix in float64, after substituting ``subs`` for free symbols."""
         vals = self.pattern_values()
         if vals is not None:
-            from .numeric import pattern_codes
-
             table = []
             for name in PATTERNS:
                 v = sp.sympify(vals[name]).subs(subs or {})

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sympy as sp
 
 from ..bench import benchmark, timed
-from ..exact import solve_exact
-from ..kernels import AlphaKernel
-from ..task import Task
+from ...solve.exact import solve_exact
+from ...kernels.trial import AlphaKernel
+from ...task import Task
 
 
 def _identical(P, Q) -> bool:

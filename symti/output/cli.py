@@ -21,8 +21,8 @@ import sys
 import mpmath
 import sympy as sp
 
-from ._validate import check_alpha, check_digits, check_ridge, parse_number
-from .task import Task
+from .._validate import check_alpha, check_digits, check_ridge, format_decimal, parse_number
+from ..task import Task
 
 __all__ = ["main", "build_parser", "format_decimal"]
 
@@ -34,27 +34,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage dump
         raise UsageError(message)
-
-
-def format_decimal(value, digits: int) -> str:
-    """``value`` as a fixed-point decimal string with ``digits`` significant digits.
-
-    >>> format_decimal(sp.Rational(2, 3), 5), format_decimal(sp.Rational(-1, 8000), 3), format_decimal(0, 4)
-    ('0.66667', '-0.000125', '0')
-    """
-    if isinstance(value, sp.Basic):
-        if value == 0:
-            return "0"
-        with mpmath.workdps(digits + 10):
-            x = mpmath.mpf(sp.N(value, digits + 10))
-    else:
-        if value == 0:
-            return "0"
-        with mpmath.workdps(digits + 10):
-            x = mpmath.mpf(value)
-    with mpmath.workdps(digits + 10):
-        s = mpmath.nstr(x, digits, strip_zeros=False, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
-    return s
 
 
 def _exception(text: str):
@@ -147,26 +126,26 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------ commands
 def predict_payload(task: Task, alpha, ridge, method: str | None, digits: int) -> dict:
     """The JSON document of ``symti predict``."""
-    from .kernels import AlphaKernel
+    from ..kernels.trial import AlphaKernel
 
     method = method or "closed"
     if method == "exact":
-        from .exact import solve_exact
+        from ..solve.exact import solve_exact
 
         P = solve_exact(task, AlphaKernel(alpha), ridge)
         margin = {k: format_decimal(v, digits) for k, v in P.items()}
     elif method == "mpmath":
-        from .numeric import solve_mpmath
+        from ..solve.numeric import solve_mpmath
 
         P = solve_mpmath(task, AlphaKernel(alpha), ridge, dps=digits + 10)
         margin = {k: format_decimal(v, digits) for k, v in P.items()}
     elif method == "numeric":
-        from .numeric import solve_numpy
+        from ..solve.numeric import solve_numpy
 
         M = solve_numpy(task, AlphaKernel(alpha), ridge)
         margin = {(i, j): format_decimal(float(M[i - 1, j - 1]), digits) for i, j in task.ordered_pairs()}
     else:
-        from .evaluate import margin_matrix
+        from ..closed_form.evaluate import margin_matrix
 
         M = margin_matrix(task, float(alpha), float(ridge))
         margin = {(i, j): format_decimal(float(M[i - 1, j - 1]), digits) for i, j in task.ordered_pairs()}
@@ -202,7 +181,7 @@ def _cmd_predict(args) -> str:
 
 
 def _cmd_thresholds(args) -> str:
-    from .analysis.thresholds import thresholds_report
+    from .report import thresholds_report
 
     task = _task_from_args(args)
     ridge, digits = _ridge(args.ridge), _digits(17 if args.digits is None else args.digits)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._validate import check_digits
-from .predictions import Predictions
+from .._validate import check_digits, format_decimal
+from ..solve.predictions import Predictions
 
 __all__ = ["margin_equation", "margin_tabular", "latex_expr"]
 
@@ -40,8 +40,6 @@ def margin_tabular(P: Predictions, digits: int = 4, subs: dict | None = None) ->
     Entries are decimals with ``digits`` significant digits (exact margins are
     evaluated after ``subs``); the diagonal is :math:`\cdot`.
     """
-    from .cli import format_decimal
-
     digits = check_digits(digits)
     n = P.task.n
     vals = P.to_mpmath(subs, dps=digits + 5) if P.exact else dict(P.items())

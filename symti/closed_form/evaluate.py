@@ -58,8 +58,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._validate import check_alpha, check_digits, check_ridge
-from .task import Task
+from .._validate import check_alpha, check_digits, check_ridge
+from ..task import Task
 
 #: Largest n for :func:`margin_matrix` (an n x n float64 array: 20 000 items take 3.2 GB).
 MAX_MATRIX_N = 20_000

@@ -3,7 +3,7 @@ r"""Closed-form KRR predictions of :math:`K_\alpha` for any :math:`n`.
 All results are SymPy expressions in (possibly symbolic) :math:`n`, items
 :math:`i, j`, exception positions :math:`u, v`, and :math:`\alpha, \rho`
 through :math:`\cosh\lambda = (1+\rho)/(1-\alpha)`
-(:func:`symti.green.lambda_parameter`).
+(:func:`symti.closed_form.green.lambda_parameter`).
 
 TI without exceptions (Lippl et al. 2024, PNAS): the rank system's right-hand
 side is :math:`e_1 - e_n`, so :math:`r = G(e_1 - e_n)` and
@@ -25,7 +25,7 @@ right-hand side :math:`e_1 - e_n - \gamma w`):
    \qquad q = w^\top G w ,
 
 with :math:`(Gw)_i` piecewise over :math:`i \le u`, :math:`u < i < v`,
-:math:`i \ge v` (:func:`symti.green.green_difference`).  Several exceptions:
+:math:`i \ge v` (:func:`symti.closed_form.green.green_difference`).  Several exceptions:
 Woodbury, :math:`r = r^0 - G W (I + \Gamma C)^{-1}\Gamma(\mathbf 1 + W^\top r^0)`,
 :math:`C = W^\top G W` (:func:`woodbury_ranks`).
 
@@ -50,8 +50,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._validate import check_alpha, check_ridge, check_weight
-from .green import green_difference, lambda_parameter
+from .._validate import check_alpha, check_ridge, check_weight
+from ..params import lambda_parameter
+from .green import green_difference
 
 __all__ = [
     "ti_rank",

@@ -8,10 +8,10 @@ import numpy as np
 import sympy as sp
 
 from ..bench import benchmark, timed
-from ..evaluate import margin_matrix
-from ..exact import solve_exact
-from ..kernels import AlphaKernel
-from ..task import Task
+from ...closed_form.evaluate import margin_matrix
+from ...solve.exact import solve_exact
+from ...kernels.trial import AlphaKernel
+from ...task import Task
 
 #: Largest n at which the core issue's trial-Gram route -- ``solve_exact(...,
 #: method="generic")``, DomainMatrix over QQ(alpha, rho) on the full 2(n-1) x 2(n-1)

@@ -41,8 +41,8 @@ import numbers
 import mpmath
 import sympy as sp
 
-from ._validate import as_exact
-from .kernels import ExchangeableKernel
+from .._validate import as_exact
+from .trial import ExchangeableKernel
 
 __all__ = ["kernel_map", "layer_similarities", "conjunctivity", "network_alpha", "network_kernel"]
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 __all__ = ["benchmark", "available", "run_benchmarks", "timed", "MODULES"]
 
-MODULES = ("symti.benchmarks.core", "symti.benchmarks.closed")
+MODULES = ("symti.output.benchmarks.core", "symti.output.benchmarks.closed")
 
 _REGISTRY: dict[str, Callable[[], dict]] = {}
 

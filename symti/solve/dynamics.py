@@ -16,7 +16,7 @@ and :math:`f_t \to K(\cdot, X) K^+ y`, the ridgeless KRR solution, as
 **The rank form for** :math:`K_\alpha` (unit weights).  On the
 antisymmetric subspace the Gram matrix is :math:`K_r = \tfrac{1-\alpha}{2}
 BB^\top + \alpha I` (:math:`B` the signed edge-item incidence matrix, see
-:mod:`symti.rank`).  Write :math:`b = B^\top y`, :math:`L = B^\top B`,
+:mod:`symti.solve.rank`).  Write :math:`b = B^\top y`, :math:`L = B^\top B`,
 :math:`M = \alpha I + \tfrac{1-\alpha}{2} L` and split the targets into a
 gradient and a cycle part, :math:`y = Bz + y_c` with :math:`z = L^+ b` and
 :math:`B^\top y_c = 0`.  Then, since :math:`B^\top \varphi(K_r) =
@@ -76,11 +76,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._validate import as_exact, check_alpha, check_digits, check_n
-from .kernels import AlphaKernel, TrialKernel, check_psd
+from .._validate import as_exact, check_alpha, check_digits, check_n
+from ..kernels.trial import AlphaKernel, TrialKernel, check_psd
 from .numeric import mp_matrix, spectral_dual_mp, training_system
 from .predictions import Predictions
-from .task import Task
+from ..task import Task
 
 __all__ = [
     "phi",

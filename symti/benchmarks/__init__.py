@@ -1,1 +1,0 @@
-"""Benchmark definitions for ``symti bench`` (see :mod:`symti.bench`)."""

@@ -1,0 +1,37 @@
+r"""Representations of trials and their kernels (the representation layer).
+
+Each representation knows its kernel on trials :math:`(i, j)` and, where it
+exists, its feature map and its reduction to :math:`K_\alpha` with an
+effective ridge (``derivations/theory.md``, "Kernels").  They compose like
+the layers of neural-tangents' ``stax``: ``a + b`` concatenates two
+representations (kernels add), ``c * k`` scales one.
+
+>>> from symti.kernels import AlphaKernel, ExchangeableKernel
+>>> AlphaKernel("1/2")((1, 2), (1, 3))
+1/4
+>>> (AlphaKernel("1/2") + ExchangeableKernel(kappa_s=1))((1, 2), (1, 2))
+2
+"""
+from .trial import (
+    PATTERNS,
+    AlphaKernel,
+    ConcatOneHot,
+    ExchangeableKernel,
+    FeatureMapKernel,
+    ItemEmbedding,
+    SimilarityKernel,
+    TensorOneHot,
+    TrialKernel,
+    check_psd,
+    coincidence_pattern,
+    geometric_similarity,
+    pattern_codes,
+)
+from .networks import conjunctivity, kernel_map, layer_similarities, network_alpha, network_kernel
+
+__all__ = [
+    "PATTERNS", "TrialKernel", "ExchangeableKernel", "AlphaKernel", "SimilarityKernel", "FeatureMapKernel",
+    "ConcatOneHot", "TensorOneHot", "ItemEmbedding", "geometric_similarity", "check_psd",
+    "coincidence_pattern", "pattern_codes",
+    "kernel_map", "layer_similarities", "conjunctivity", "network_alpha", "network_kernel",
+]

@@ -1,0 +1,1 @@
+"""Benchmark definitions for ``symti bench`` (see :mod:`symti.output.bench`)."""

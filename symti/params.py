@@ -1,0 +1,103 @@
+r"""The parameters of :math:`K_\alpha` KRR and the quantities derived from them.
+
+A representation's conjunctivity :math:`\alpha \in [0, 1]` and the ridge
+:math:`\rho \ge 0` enter every prediction only through a few combinations
+(``derivations/theory.md``, section "The rank reduction"):
+
+.. math::
+   \mu = \frac{2(\alpha + \rho)}{1 - \alpha}, \qquad
+   \cosh\lambda = 1 + \frac{\mu}{2} = \frac{1 + \rho}{1 - \alpha},
+
+and, for a trained pair :math:`e` of training weight :math:`w_e`,
+
+.. math::
+   \gamma_e = \frac{w_e(\alpha + \rho)}{\alpha w_e + \rho}, \qquad
+   m_e = \frac{\alpha w_e}{\alpha w_e + \rho}
+
+(:math:`\gamma_e = 1` and :math:`m_e = 1` for unit weights; :math:`m_e = 1`
+ridgeless).  This module defines each of them once, for SymPy expressions;
+the float and mpmath evaluators use their own stable forms of the same
+quantities (:math:`\lambda = 2\operatorname{asinh}(\sqrt{\mu}/2)`).
+
+It also holds the canonical symbols :data:`alpha`, :data:`rho`,
+:data:`lam` (:math:`\lambda`) and :data:`mu`, all positive, that symti's
+analysis functions use by default.  Every function that returns an
+expression in one of them also accepts the caller's own symbol.
+
+>>> import sympy as sp
+>>> mu_parameter(sp.Rational(1, 3))
+1
+>>> sp.cosh(lambda_parameter(alpha, rho))
+(rho + 1)/(1 - alpha)
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ._validate import check_alpha, check_ridge
+
+__all__ = [
+    "alpha", "rho", "lam", "mu",
+    "mu_parameter", "lambda_parameter", "gamma_weight", "memorization",
+]
+
+#: The conjunctivity :math:`\alpha` (canonical symbol, positive).
+alpha = sp.Symbol("alpha", positive=True)
+#: The ridge :math:`\rho` (canonical symbol, positive).
+rho = sp.Symbol("rho", positive=True)
+#: :math:`\lambda`, with :math:`\cosh\lambda = (1+\rho)/(1-\alpha)` (canonical symbol, positive).
+lam = sp.Symbol("lambda", positive=True)
+#: :math:`\mu = 2(\alpha+\rho)/(1-\alpha)` (canonical symbol, positive).
+mu = sp.Symbol("mu", positive=True)
+
+
+def mu_parameter(alpha, ridge=0) -> sp.Expr:
+    r""":math:`\mu = 2(\alpha + \rho)/(1 - \alpha)`; :math:`\cosh\lambda = 1 + \mu/2`.
+
+    >>> mu_parameter(sp.Rational(1, 3))
+    1
+    >>> mu_parameter(alpha, rho)
+    (2*alpha + 2*rho)/(1 - alpha)
+    """
+    return 2 * (alpha + ridge) / (1 - alpha)
+
+
+def lambda_parameter(alpha, ridge=0) -> sp.Expr:
+    r""":math:`\lambda = \operatorname{acosh}\frac{1+\rho}{1-\alpha}`, i.e. :math:`\cosh\lambda = 1 + \mu/2`.
+
+    Equivalently :math:`\lambda = 2\operatorname{asinh}(\sqrt{\mu}/2)` (the
+    stable numeric form used by :mod:`symti.closed_form.evaluate`).
+
+    >>> lambda_parameter(sp.Rational(1, 2))
+    acosh(2)
+    >>> lambda_parameter(alpha, rho)
+    acosh((rho + 1)/(1 - alpha))
+    """
+    alpha, ridge = check_alpha(alpha), check_ridge(ridge)
+    return sp.acosh((1 + ridge) / (1 - alpha))
+
+
+def gamma_weight(alpha, ridge, w) -> sp.Expr:
+    r""":math:`\gamma_e = w_e(\alpha+\rho)/(\alpha w_e + \rho)` (1 for unit weights).
+
+    >>> gamma_weight(alpha, rho, 1), gamma_weight(sp.Rational(1, 2), 1, 2)
+    (1, 3/2)
+    """
+    return sp.cancel(w * (alpha + ridge) / (alpha * w + ridge))
+
+
+def memorization(alpha, ridge, w) -> sp.Expr:
+    r""":math:`m_e = \alpha w_e / (\alpha w_e + \rho)`, the part of a trained
+    pair's margin fit by its own conjunctive feature.
+
+    >>> memorization(alpha, 0, 1), memorization(sp.Rational(1, 2), sp.Rational(1, 2), 1)
+    (1, 1/2)
+    """
+    return sp.cancel(alpha * w / (alpha * w + ridge))
