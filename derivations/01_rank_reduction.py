@@ -1,6 +1,6 @@
 r"""Derivation 1: KRR with K_alpha reduces to an n x n rank system.
 
-Claim (THEORY.md section 3).  For 0 < alpha < 1, ridge rho >= 0 and training
+Claim (derivations/theory.md §3).  For 0 < alpha < 1, ridge rho >= 0 and training
 weights w_e, every KRR margin is r_i - r_j on untrained pairs and
 m_e y_e + (1 - m_e)(r_i - r_j) on trained ones, with
 (L + mu I) r = sum_e gamma_e y_e (e_i - e_j).

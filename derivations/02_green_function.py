@@ -1,6 +1,6 @@
 r"""Derivation 2: the Green's function of L + mu I on the path, in hyperbolic form.
 
-Claim (THEORY.md section 3).  With cosh(lambda) = 1 + mu/2 = (1 + rho)/(1 - alpha),
+Claim (derivations/theory.md §3).  With cosh(lambda) = 1 + mu/2 = (1 + rho)/(1 - alpha),
 
     G_ij = cosh((min(i,j) - 1/2) lambda) cosh((n - max(i,j) + 1/2) lambda) / (sinh(lambda) sinh(n lambda))
 

@@ -1,6 +1,6 @@
 r"""Derivation 3: TI without exceptions in closed form -- the PNAS formula.
 
-Claim (THEORY.md section 3, Lippl et al. 2024).  Without exceptions the rank
+Claim (derivations/theory.md §3, Lippl et al. 2024).  Without exceptions the rank
 system's right-hand side is e_1 - e_n, so r = G(e_1 - e_n) and
 
     r_i = sinh(((n+1)/2 - i) lambda) / (2 cosh(n lambda/2) sinh(lambda/2)),

@@ -1,6 +1,6 @@
 r"""Derivation 4: TI with exceptions in closed form (Sherman--Morrison, Woodbury).
 
-Claim (THEORY.md section 3).  An exception {u, v} (u < v) of weight factor
+Claim (derivations/theory.md §3).  An exception {u, v} (u < v) of weight factor
 gamma adds gamma w w^T (w = e_u - e_v) to L and -gamma w to the right-hand
 side.  With G the path Green's function and r0 the TI ranks,
 

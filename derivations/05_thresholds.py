@@ -1,4 +1,4 @@
-r"""Derivation 5: the conjunctivity thresholds of THEORY.md section 4.
+r"""Derivation 5: the conjunctivity thresholds of derivations/theory.md §4.
 
 Claim.  Ridgeless KRR with K_alpha on n = 9 items with the exception {4, 6}
 gets no test pair wrong at alpha = 0.1, exactly (3,6) and (4,7) wrong at
@@ -34,7 +34,7 @@ def wrong_at(alpha):
 
 
 with doc.step(
-    "THEORY.md section 4: at $\\alpha = 1/10$ no test pair is wrong, at $\\alpha = 1/5$ exactly "
+    "derivations/theory.md §4: at $\\alpha = 1/10$ no test pair is wrong, at $\\alpha = 1/5$ exactly "
     "$(3,6)$ and $(4,7)$, and at $\\alpha = 1/2$ also $(2,6), (3,5), (3,7), (4,8), (5,7)$ "
     "(exact solves at rational $\\alpha$)."
 ) as s:
@@ -98,7 +98,7 @@ with doc.step(
     margin = sig - rv_ru
     sig_c = sp.solve(margin, sig)[0]
     s.check_zero(sig_c - sp_ / (2 * sp_ + 1), "sigma_c")
-    # TI step at the middle, exact in lambda (THEORY.md section 3 ranks)
+    # TI step at the middle, exact in lambda (derivations/theory.md §3 ranks)
     lam, n, i = sp.symbols("lambda n i", positive=True)
     r = lambda k: sp.sinh(((n + 1) / 2 - k) * lam) / (2 * sp.cosh(n * lam / 2) * sp.sinh(lam / 2))  # noqa: E731
     step = r(i) - r(i + 1)

@@ -126,7 +126,7 @@ with doc.step(
     for rep in (lo, mid, hi):
         te = rep["terminal"]
         s.check(all(te.end_advantage[dd] >= 0 for dd in te.profiles), "terminal pairs are the best at each distance")
-    s.check(mid["wrong"] == [(3, 6), (4, 7)], "alpha = 1/5: (3,6), (4,7) wrong (THEORY.md section 4)")
+    s.check(mid["wrong"] == [(3, 6), (4, 7)], "alpha = 1/5: (3,6), (4,7) wrong (derivations/theory.md §4)")
     s.equation("\\bar f_{d=2} - \\bar f_{d=3}\\;(\\alpha = 1/2)", hi["distance"].curve[2] - hi["distance"].curve[3])
 
 if __name__ == "__main__":

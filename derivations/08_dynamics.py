@@ -96,7 +96,7 @@ with doc.step(
                "\\quad x_k = \\alpha + (1-\\alpha)\\big(1 - \\cos\\tfrac{k\\pi}{n}\\big)")
 
 with doc.step(
-    "The Fourier form agrees with the THEORY.md time convention: at several $t$ it equals the "
+    "The Fourier form agrees with the time convention of derivations/theory.md §3: at several $t$ it equals the "
     "matrix exponential of the full trial Gram matrix, $f_t(X) = (I - e^{-Kt})y$, and its "
     "$t\\to\\infty$ limit is the ridgeless KRR margin."
 ) as s:

@@ -16,7 +16,7 @@ DEFAULT = Task(9, exceptions=[(4, 6)])
 
 
 def test_theory_section4_by_category():
-    """THEORY.md section 4, with the categories of THEORY.md section 1 written out by hand."""
+    """derivations/theory.md §4, with the categories of derivations/theory.md §1 written out by hand."""
     assert accuracy(DEFAULT, R(1, 10)).wrong_pairs() == {}
     assert accuracy(DEFAULT, R(1, 5)).wrong_pairs() == {"boundary": [(3, 6), (4, 7)]}
     A = accuracy(DEFAULT, R(1, 2))
@@ -41,7 +41,7 @@ def test_cycle_pairs_reported_without_ground_truth():
 
 
 def test_alpha_one_all_ties_and_plain_ti_correct():
-    """THEORY.md section 3: at alpha = 1 every untrained margin is 0; plain TI is
+    """derivations/theory.md §3: at alpha = 1 every untrained margin is 0; plain TI is
     right on every test pair for alpha < 1 (section 4)."""
     A = accuracy(Task(6), 1)
     assert len(A.ties()) == 15 - 5 and A.test_accuracy[0] == 0
@@ -55,7 +55,7 @@ def test_alpha_one_all_ties_and_plain_ti_correct():
 
 def test_memorization_with_ridge():
     """Memorization is the sign of f(v, u), here from an explicit trial-Gram solve.
-    THEORY.md section 3: at alpha = 0 the additive model cannot fit the cycle;
+    derivations/theory.md §3: at alpha = 0 the additive model cannot fit the cycle;
     ridgeless, the least-squares fit of a pure circulation is zero, so the
     exception's margin is a tie and it is not memorized."""
     task = Task(5, exceptions=[(1, 4)])

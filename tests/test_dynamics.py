@@ -61,7 +61,7 @@ def test_rank_form_matches_full_gram_flow(task, alpha, times):
 
 @given(tasks(), st.sampled_from(ALPHAS + [sp.Integer(0), sp.Integer(1)]), st.floats(0.01, 20))
 def test_training_set_follows_time_convention(task, alpha, t):
-    """THEORY.md section 3: on the training set f_t(X) = (I - e^{-Kt}) y."""
+    """derivations/theory.md §3: on the training set f_t(X) = (I - e^{-Kt}) y."""
     M = alpha_flow_numpy(task, float(alpha), [t])[0]
     ref = _expm_training(task, AlphaKernel(alpha), t)
     got = np.array([M[p[0] - 1, p[1] - 1] for p, _, _ in task.training_trials()])

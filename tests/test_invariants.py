@@ -9,7 +9,7 @@
 * ridgeless: the training pairs are fit exactly when the trial Gram matrix is
   invertible; alpha = 0 gives the additive least-squares ranks; alpha = 1 gives
   0 on every untrained pair;
-* THEORY §2: an exchangeable kernel with kappa_1 == kappa_2 predicts exactly
+* derivations/theory.md §2: an exchangeable kernel with kappa_1 == kappa_2 predicts exactly
   like K_alpha' with ridge rho' (``reduced_alpha_ridge``).
 """
 from __future__ import annotations
@@ -204,7 +204,7 @@ def test_alpha_zero_cannot_fit_a_cycle():
     assert P[3, 1] != 1 and P[1, 2] != 1
 
 
-# ------------------------------------------------------------ THEORY §2 reduction
+# ------------------------------------------------------------ derivations/theory.md §2 reduction
 @given(tasks(), st.one_of(ridges(), st.just(RHO)), exchangeable_kernels(swap_invariant=True))
 @settings(max_examples=20)
 def test_reduction_to_alpha_kernel(task, r, K):

@@ -162,7 +162,7 @@ def test_theory_margins_with_ridge():
 
 
 def test_theory_error_pattern_of_theory_sheet():
-    # THEORY.md section 4 (ridgeless, n = 9, exception {4, 6})
+    # derivations/theory.md §4 (ridgeless, n = 9, exception {4, 6})
     expect = {
         "0.1": set(),
         "0.2": {(3, 6), (4, 7)},

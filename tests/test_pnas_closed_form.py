@@ -1,4 +1,4 @@
-r"""The PNAS closed form (THEORY.md §3, TI without exceptions) from the exact solver.
+r"""The PNAS closed form (derivations/theory.md §3, TI without exceptions) from the exact solver.
 
 The closed form is written out here independently of the package (no import of
 ``symti.closed_form``).  With :math:`\cosh\lambda = (1+\rho)/(1-\alpha)` the

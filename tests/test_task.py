@@ -1,6 +1,6 @@
 """The task model: trained pairs, targets, categories, ground truth, mirror.
 
-The categories are re-derived here from the definitions of THEORY.md §1 and
+The categories are re-derived here from the definitions of derivations/theory.md §1 and
 issue #2 (an independent classifier), and checked by hand on the paper's
 default task n = 9 with the exception {4, 6}.
 """

@@ -1,6 +1,6 @@
 """Exact thresholds: the alpha at which test pairs go wrong.
 
-Every expectation comes from outside the code under test: THEORY.md section 4
+Every expectation comes from outside the code under test: derivations/theory.md §4
 (the n = 9 example), exact solves at rational alpha (no symbolic alpha),
 the antisymmetric solver route, or float bisection with numpy.
 """
@@ -42,7 +42,7 @@ def wrong_pairs_exact(task, alpha, ridge=0):
 
 def gram_margins(task, alpha, ridge=0.0):
     """Float margins from the trial Gram matrix of K_alpha written out from
-    THEORY.md section 2 (an implementation independent of symti), unit weights."""
+    derivations/theory.md §2 (an implementation independent of symti), unit weights."""
     trials = [(i, j) for i, j in task.ordered_pairs() if task.is_trained(i, j)]
     y = np.array([task.target(i, j) for i, j in trials], dtype=float)
     def gram(A, B):
@@ -68,14 +68,14 @@ def test_gram_margins_agree_with_solve_numpy():
         assert np.allclose(gram_margins(task, a, r), solve_numpy(task, AlphaKernel(a), r), atol=1e-10)
 
 
-# --------------------------------------------------------------- THEORY.md section 4
+# --------------------------------------------------------------- derivations/theory.md §4
 DEFAULT = Task(9, exceptions=[(4, 6)])
 FIRST = {(3, 6), (4, 7)}
 BY_HALF = FIRST | {(2, 6), (3, 5), (3, 7), (4, 8), (5, 7)}
 
 
 def test_theory_example_exact_solver():
-    """THEORY.md section 4, straight from the exact solver at rational alpha."""
+    """derivations/theory.md §4, straight from the exact solver at rational alpha."""
     assert wrong_pairs_exact(DEFAULT, R(1, 10)) == set()
     assert wrong_pairs_exact(DEFAULT, R(1, 5)) == FIRST
     assert wrong_pairs_exact(DEFAULT, R(1, 2)) == BY_HALF
@@ -284,7 +284,7 @@ def test_bad_input():
 
 
 def test_no_exception_task_never_wrong():
-    """Plain TI generalizes for every alpha < 1 (THEORY.md section 4)."""
+    """Plain TI generalizes for every alpha < 1 (derivations/theory.md §4)."""
     for n in (3, 5, 7):
         T = thresholds(Task(n))
         assert T.critical_alpha is None and all(p.category == "test" for p in T.pairs)

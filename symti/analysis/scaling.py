@@ -9,7 +9,7 @@ The critical conjunctivity :math:`\alpha_c` of a task is the smallest
     from real-root isolation of the exact margins; costs grow with n (about
     4 s at n = 20 on one core);
 ``method="numeric"``
-    float64 from the rank system of THEORY.md section 3,
+    float64 from the rank system of derivations/theory.md §3,
 
     .. math::
        (L + \mu I)\, r = \sum_e \gamma_e y_e (e_i - e_j), \qquad
@@ -35,7 +35,7 @@ changes sign at
    \sigma_c = \frac{s}{2s+1}
 
 (derivations/05_thresholds.py solves the local system with SymPy).
-*Slope.*  The TI ranks (THEORY.md section 3) have the exact step
+*Slope.*  The TI ranks (derivations/theory.md §3) have the exact step
 :math:`r_i - r_{i+1} = \cosh((n/2 - i)\lambda)/\cosh(n\lambda/2)`,
 :math:`\cosh\lambda = 1/(1-\alpha)`, so with :math:`x = n\lambda` and
 the exception at relative position :math:`t` the threshold solves
@@ -94,7 +94,7 @@ def _test_pairs(task: Task):
 
 
 def rank_margins_numeric(task: Task, alpha: float, ridge: float = 0.0) -> np.ndarray:
-    r"""Float rank vector :math:`r` of THEORY.md section 3 for :math:`0 < \alpha < 1`.
+    r"""Float rank vector :math:`r` of derivations/theory.md §3 for :math:`0 < \alpha < 1`.
 
     Untrained margins are :math:`f(i, j) = r_i - r_j`.
 

@@ -20,7 +20,7 @@ with :math:`\nu` the fraction of additive nodes (the additive nodes see the
 updated :math:`\kappa_d` of the same layer, so that more additive nodes mean a
 less conjunctive kernel).  The resulting exchangeable
 kernel has :math:`\kappa_1 = \kappa_2 = \kappa_o` and
-:math:`\kappa_s = \kappa_x = \kappa_d`, hence (THEORY §2) the conjunctivity
+:math:`\kappa_s = \kappa_x = \kappa_d`, hence (derivations/theory.md §2) the conjunctivity
 
 .. math::
    \alpha = \frac{1 + \kappa_d - 2\kappa_o}{1 - \kappa_d}.

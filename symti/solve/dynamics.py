@@ -3,7 +3,7 @@ r"""Learning dynamics: gradient flow of the squared loss from zero.
 Gradient flow on :math:`\tfrac12\sum_x w_x (f(x) - y_x)^2` in the RKHS of a
 trial kernel :math:`K`, started at :math:`f_0 = 0`, moves the training
 predictions by :math:`\dot f(X) = K W (y - f(X))` (the time unit of
-THEORY.md section 3).  With :math:`\tilde K = W^{1/2} K W^{1/2}` the solution is
+derivations/theory.md §3).  With :math:`\tilde K = W^{1/2} K W^{1/2}` the solution is
 
 .. math::
    f_t(p) = K(p, X)\, W^{1/2} \varphi_t(\tilde K)\, W^{1/2} y, \qquad
