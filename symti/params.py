@@ -89,8 +89,14 @@ def gamma_weight(alpha, ridge, w) -> sp.Expr:
 
     >>> gamma_weight(alpha, rho, 1), gamma_weight(sp.Rational(1, 2), 1, 2)
     (1, 3/2)
+
+    Plain floats stay floats (for the numeric evaluators):
+
+    >>> gamma_weight(0.5, 1.0, 2.0)
+    1.5
     """
-    return sp.cancel(w * (alpha + ridge) / (alpha * w + ridge))
+    value = w * (alpha + ridge) / (alpha * w + ridge)
+    return sp.cancel(value) if isinstance(value, sp.Basic) else value
 
 
 def memorization(alpha, ridge, w) -> sp.Expr:
@@ -100,4 +106,5 @@ def memorization(alpha, ridge, w) -> sp.Expr:
     >>> memorization(alpha, 0, 1), memorization(sp.Rational(1, 2), sp.Rational(1, 2), 1)
     (1, 1/2)
     """
-    return sp.cancel(alpha * w / (alpha * w + ridge))
+    value = alpha * w / (alpha * w + ridge)
+    return sp.cancel(value) if isinstance(value, sp.Basic) else value

@@ -164,6 +164,22 @@ class Task:
         """Every ordered pair ``(i, j)``, ``i != j``, in row-major order."""
         return [(i, j) for i in range(1, self.n + 1) for j in range(1, self.n + 1) if i != j]
 
+    def test_pairs(self, ordered: bool = False) -> list[tuple[int, int]]:
+        r"""The test pairs: untrained pairs with a ground truth (every category but
+        premise, exception and cycle), each once as ``(i, j)`` with ``i < j``, or
+        in both orders with ``ordered=True``.
+
+        >>> Task(5, exceptions=[(2, 4)]).test_pairs()
+        [(1, 3), (1, 4), (1, 5), (3, 5)]
+        >>> len(Task(9).test_pairs(ordered=True)) == 2 * (36 - 8)
+        True
+        """
+        pairs = [(i, j) for i in range(1, self.n + 1) for j in range(i + 2, self.n + 1)
+                 if (i, j) not in self._trained and self.ground_truth(i, j) is not None]
+        if ordered:
+            pairs = sorted(pairs + [(j, i) for i, j in pairs])
+        return pairs
+
     def is_trained(self, i: int, j: int) -> bool:
         return (min(i, j), max(i, j)) in self._trained
 

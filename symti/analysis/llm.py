@@ -244,12 +244,9 @@ def untrained_pairs(task: Task, with_ground_truth: bool = True) -> list[tuple[in
     >>> len(untrained_pairs(Task(9))), len(untrained_pairs(Task(9, [(4, 6)])))
     (28, 27)
     """
-    return [
-        (i, j)
-        for i in range(1, task.n + 1)
-        for j in range(i + 1, task.n + 1)
-        if not task.is_trained(i, j) and (not with_ground_truth or task.ground_truth(i, j) is not None)
-    ]
+    if with_ground_truth:
+        return task.test_pairs()
+    return [(i, j) for i in range(1, task.n + 1) for j in range(i + 1, task.n + 1) if not task.is_trained(i, j)]
 
 
 def pair_margins(records: Iterable[dict]) -> dict[tuple[int, int], dict]:

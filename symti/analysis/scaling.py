@@ -69,8 +69,11 @@ import math
 
 import numpy as np
 import sympy as sp
+from scipy.linalg import solve_banded
 
 from .._validate import check_n, check_ridge
+from ..params import gamma_weight
+from ..solve.rank import rank_system_banded
 from ..task import Task
 
 __all__ = [
@@ -85,8 +88,7 @@ __all__ = [
 
 
 def _test_pairs(task: Task):
-    idx = [(i, j, task.ground_truth(i, j)) for i, j in task.ordered_pairs()
-           if i < j and not task.is_trained(i, j) and task.ground_truth(i, j) is not None]
+    idx = [(i, j, task.ground_truth(i, j)) for i, j in task.test_pairs()]
     I = np.array([i - 1 for i, _, _ in idx], dtype=int)
     J = np.array([j - 1 for _, j, _ in idx], dtype=int)
     G = np.array([g for _, _, g in idx], dtype=float)
@@ -107,23 +109,8 @@ def rank_margins_numeric(task: Task, alpha: float, ridge: float = 0.0) -> np.nda
         raise ValueError(f"alpha: must lie in (0, 1) for the rank system, got {alpha}")
     if rho < 0:
         raise ValueError(f"ridge: must be >= 0, got {ridge}")
-    from scipy.linalg import solve_banded
-
-    n = task.n
-    k = max(e.j - e.i for e in task.trained_pairs)  # bandwidth
-    ab = np.zeros((2 * k + 1, n))  # ab[k + i - j, j] = A[i, j]
-    b = np.zeros(n)
-    for e in task.trained_pairs:
-        w = float(e.weight)
-        g = w * (a + rho) / (a * w + rho) if rho > 0 else 1.0
-        i, j = e.i - 1, e.j - 1
-        ab[k, i] += g
-        ab[k, j] += g
-        ab[k + i - j, j] -= g
-        ab[k + j - i, i] -= g
-        b[i] += g * e.target
-        b[j] -= g * e.target
-    ab[k] += 2 * (a + rho) / (1 - a)
+    gammas = None if rho == 0 else (lambda e: gamma_weight(a, rho, float(e.weight)))
+    ab, b, k = rank_system_banded(task, 2 * (a + rho) / (1 - a), gammas)
     return solve_banded((k, k), ab, b)
 
 

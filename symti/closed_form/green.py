@@ -26,6 +26,8 @@ from __future__ import annotations
 import sympy as sp
 
 from ..params import lambda_parameter
+from ..solve.rank import assemble_rank_system
+from ..task import Task
 
 __all__ = ["green_function", "green_difference", "green_matrix", "path_system"]
 
@@ -86,13 +88,17 @@ def green_matrix(n: int, lam) -> sp.Matrix:
 
 
 def path_system(n: int, mu) -> tuple[sp.Matrix, sp.Matrix]:
-    r"""``(L + mu I, e_1 - e_n)``: the TI rank system on the unit path."""
-    A = sp.zeros(n, n)
-    for k in range(n - 1):
-        A[k, k] += 1
-        A[k + 1, k + 1] += 1
-        A[k, k + 1] -= 1
-        A[k + 1, k] -= 1
-    b = sp.zeros(n, 1)
-    b[0], b[n - 1] = 1, -1
-    return A + mu * sp.eye(n), b
+    r"""``(L + mu I, e_1 - e_n)``: the TI rank system on the unit path
+    (:func:`symti.solve.rank.assemble_rank_system` of the task without exceptions).
+
+    >>> path_system(3, 1)
+    (Matrix([
+    [ 2, -1,  0],
+    [-1,  3, -1],
+    [ 0, -1,  2]]), Matrix([
+    [ 1],
+    [ 0],
+    [-1]]))
+    """
+    A, b = assemble_rank_system(Task(n), mu, zero=sp.Integer(0))
+    return sp.Matrix(A), sp.Matrix(b)

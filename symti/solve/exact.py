@@ -47,7 +47,7 @@ from .._validate import check_ridge
 from ..kernels.trial import AlphaKernel, TrialKernel, check_psd
 from .linear import ExprBuilder, SingularSystem, canonical_fraction, linear_solve_map, ridgeless_limit
 from .predictions import Predictions
-from .rank import margins_from_ranks, rank_system
+from .rank import assemble_rank_system, margins_from_ranks, rank_system
 from ..task import Task
 
 __all__ = ["solve_exact", "ridge_symbol", "METHODS", "SingularSystem"]
@@ -123,17 +123,8 @@ def _rank_differences_in_mu(task: Task):
     R = sp.QQ[_MU]
     n = task.n
     zero, one, mu = flint.fmpz_poly([0]), flint.fmpz_poly([1]), flint.fmpz_poly([0, 1])
-    M = [[zero] * (n + 1) for _ in range(n)]
-    for e in task.trained_pairs:
-        i, j = e.i - 1, e.j - 1
-        M[i][i] += 1
-        M[j][j] += 1
-        M[i][j] -= 1
-        M[j][i] -= 1
-        M[i][n] += e.target
-        M[j][n] -= e.target
-    for i in range(n):
-        M[i][i] += mu
+    A, b = assemble_rank_system(task, mu, zero=zero)
+    M = [row + [bi] for row, bi in zip(A, b)]
     prev = one
     for k in range(n - 1):
         pk = M[k][k]

@@ -42,12 +42,97 @@ from ..params import gamma_weight, memorization
 from ..task import Task
 from .linear import SingularSystem, linear_solve_map
 
-__all__ = ["rank_system", "margins_from_ranks", "rank_vector"]
+__all__ = ["edge_terms", "assemble_rank_system", "rank_system_banded", "rank_system", "margins_from_ranks", "rank_vector"]
+
+
+def edge_terms(task: Task, gammas=None):
+    r"""Each trained pair's term of the rank system, ``(i, j, g, y)`` with 0-based items.
+
+    Pair :math:`e = (i, j)` adds :math:`g\,(e_i - e_j)(e_i - e_j)^\top` to the
+    weighted Laplacian :math:`L` and :math:`g\,y_e\,(e_i - e_j)` to the
+    right-hand side; ``g`` is ``gammas[k]`` for the ``k``-th trained pair
+    (``task.trained_pairs`` order), 1 when ``gammas`` is None, or
+    ``gammas(e)`` when ``gammas`` is callable.
+
+    >>> list(edge_terms(Task(3)))
+    [(0, 1, 1, 1), (1, 2, 1, 1)]
+    """
+    for k, e in enumerate(task.trained_pairs):
+        if gammas is None:
+            g = 1
+        elif callable(gammas):
+            g = gammas(e)
+        else:
+            g = gammas[k]
+        yield e.i - 1, e.j - 1, g, e.target
+
+
+def assemble_rank_system(task: Task, diagonal, gammas=None, zero=0):
+    r"""The rank system :math:`(L_\gamma + d\,I)\,r = b_\gamma` as dense lists, in any ring.
+
+    .. math::
+       L_\gamma = \sum_e \gamma_e (e_i - e_j)(e_i - e_j)^\top, \qquad
+       b_\gamma = \sum_e \gamma_e y_e (e_i - e_j)
+
+    (derivations/theory.md §3).  This is the one place where the system is
+    built: the entries are whatever ``diagonal``, the ``gammas`` (see
+    :func:`edge_terms`) and ``zero`` are -- SymPy expressions for the exact
+    solver, python-flint ``fmpz_poly`` in :math:`\mu` for the univariate
+    route, floats or ``mpf`` for numerics.
+
+    >>> A, b = assemble_rank_system(Task(3), 1)
+    >>> A, b
+    ([[2, -1, 0], [-1, 3, -1], [0, -1, 2]], [1, 0, -1])
+    """
+    n = task.n
+    A = [[zero] * n for _ in range(n)]
+    b = [zero] * n
+    for i, j, g, y in edge_terms(task, gammas):
+        A[i][i] += g
+        A[j][j] += g
+        A[i][j] -= g
+        A[j][i] -= g
+        b[i] += g * y
+        b[j] -= g * y
+    for i in range(n):
+        A[i][i] += diagonal
+    return A, b
+
+
+def rank_system_banded(task: Task, diagonal: float, gammas=None):
+    r"""The float rank system in LAPACK banded storage, for :func:`scipy.linalg.solve_banded`.
+
+    Returns ``(ab, b, k)``: ``ab[k + i - j, j] = A[i, j]`` with bandwidth
+    :math:`k = \max_e (j - i)`, memory :math:`O(nk)` (the same terms as
+    :func:`assemble_rank_system`, via :func:`edge_terms`).
+
+    >>> import numpy as np
+    >>> ab, b, k = rank_system_banded(Task(3), 1.0)
+    >>> k, ab.tolist(), b.tolist()
+    (1, [[0.0, -1.0, -1.0], [2.0, 3.0, 2.0], [-1.0, -1.0, 0.0]], [1.0, 0.0, -1.0])
+    """
+    import numpy as np
+
+    n = task.n
+    k = max(e.j - e.i for e in task.trained_pairs)
+    ab = np.zeros((2 * k + 1, n))
+    b = np.zeros(n)
+    for i, j, g, y in edge_terms(task, gammas):
+        g = float(g)
+        ab[k, i] += g
+        ab[k, j] += g
+        ab[k + i - j, j] -= g
+        ab[k + j - i, i] -= g
+        b[i] += g * y
+        b[j] -= g * y
+    ab[k] += diagonal
+    return ab, b, k
 
 
 def rank_system(task: Task, alpha, ridge) -> tuple[list[list[sp.Expr]], list[sp.Expr]]:
     r"""The rank system multiplied by :math:`1-\alpha`:
-    :math:`((1-\alpha)L + 2(\alpha+\rho) I)\, r = (1-\alpha) \sum_e \gamma_e y_e (e_i - e_j)`.
+    :math:`((1-\alpha)L_\gamma + 2(\alpha+\rho) I)\, r = (1-\alpha) \sum_e \gamma_e y_e (e_i - e_j)`,
+    so that it stays regular at :math:`\alpha = 1` (where :math:`r = 0`).
 
     Returns ``(A, b)`` as nested lists of SymPy expressions.  At
     :math:`\alpha = \rho = 0` it raises :class:`symti.solve.linear.SingularSystem`
@@ -55,21 +140,9 @@ def rank_system(task: Task, alpha, ridge) -> tuple[list[list[sp.Expr]], list[sp.
     """
     if alpha == 0 and ridge == 0:
         raise SingularSystem("alpha = rho = 0: the additive ridgeless system is singular")
-    n = task.n
-    A = [[sp.Integer(0)] * n for _ in range(n)]
-    b = [sp.Integer(0)] * n
-    for e in task.trained_pairs:
-        g = (1 - alpha) * gamma_weight(alpha, ridge, e.weight)
-        i, j = e.i - 1, e.j - 1
-        A[i][i] += g
-        A[j][j] += g
-        A[i][j] -= g
-        A[j][i] -= g
-        b[i] += g * e.target
-        b[j] -= g * e.target
-    for i in range(n):
-        A[i][i] += 2 * (alpha + ridge)
-    return A, b
+    return assemble_rank_system(
+        task, 2 * (alpha + ridge), lambda e: (1 - alpha) * gamma_weight(alpha, ridge, e.weight), zero=sp.Integer(0)
+    )
 
 
 def margins_from_ranks(task: Task, alpha, ridge, differences: dict | list) -> dict:
