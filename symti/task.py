@@ -170,7 +170,7 @@ class Task:
         in both orders with ``ordered=True``.
 
         >>> Task(5, exceptions=[(2, 4)]).test_pairs()
-        [(1, 3), (1, 4), (1, 5), (3, 5)]
+        [(1, 3), (1, 4), (1, 5), (2, 5), (3, 5)]
         >>> len(Task(9).test_pairs(ordered=True)) == 2 * (36 - 8)
         True
         """
