@@ -58,7 +58,7 @@ def assert_same(P, Q, pairs):
 def test_symbolic_alpha_rho_vs_mpmath(task, a, r):
     P = solve_exact(task, AlphaKernel(A), RHO)
     assert P.free_symbols <= {A, RHO}
-    for v in P.values.values():  # a canonical rational function, not a float in disguise
+    for v in P.values():  # a canonical rational function, not a float in disguise
         assert not v.atoms(sp.Float)
     assert_matches_mpmath(P, task, AlphaKernel(a), r, subs={A: a, RHO: r})
 

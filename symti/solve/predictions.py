@@ -13,7 +13,27 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["Predictions"]
+__all__ = ["Predictions", "PairKeyError", "PairTypeError"]
+
+
+class PairKeyError(KeyError, ValueError):
+    """A pair that is not a trial of the task (an item out of range, or ``i == j``).
+
+    Both a ``KeyError`` (what a :class:`~collections.abc.Mapping` raises for a
+    missing key, so ``get`` and ``in`` work) and a ``ValueError`` (what every
+    other symti function raises for an out-of-range item); the message names
+    the item and the allowed range.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class PairTypeError(KeyError, TypeError):
+    """A key whose items are not integers: both ``KeyError`` and ``TypeError``."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class Predictions(Mapping):
@@ -28,11 +48,36 @@ class Predictions(Mapping):
     [   0,  1, 2/3],
     [  -1,  0,   1],
     [-2/3, -1,   0]])
+
+    It is a read-only :class:`collections.abc.Mapping` from ``(i, j)`` to
+    :math:`f(i, j)`: ``keys()``, ``values()``, ``items()``, ``get`` and
+    ``in`` work as for a ``dict``, and asking for a pair that is not a trial
+    names the bad item.
+
+    >>> sorted(P.values())
+    [-1, -1, -2/3, 2/3, 1, 1]
+    >>> P.get((1, 4)), (1, 4) in P
+    (None, False)
+    >>> P[1, 4]
+    Traceback (most recent call last):
+    ...
+    symti.solve.predictions.PairKeyError: j: must lie in 1..3, got 4
+
+    Parameters
+    ----------
+    task : Task
+    values : mapping
+        ``(i, j) -> f(i, j)`` for every ordered pair of ``task``.
+    kernel, ridge, method
+        Where the margins came from (kept by :meth:`subs` and :meth:`evalf`).
+    exact : bool
+        ``True`` for SymPy expressions, ``False`` for floating-point numbers
+        (numeric solvers, :meth:`evalf`).
     """
 
     def __init__(self, task, values: dict, *, kernel=None, ridge=None, method: str = "", exact: bool = True):
         self.task = task
-        self.values = dict(values)
+        self._values = dict(values)
         self.kernel = kernel
         self.ridge = ridge
         self.method = method
@@ -40,18 +85,24 @@ class Predictions(Mapping):
 
     # Mapping protocol -------------------------------------------------------
     def __getitem__(self, key):
-        i, j = key
         try:
-            return self.values[(i, j)]
-        except KeyError:
+            return self._values[key]
+        except (KeyError, TypeError):
+            pass
+        try:
+            i, j = key
             self.task._check_pair(i, j)
-            raise
+        except ValueError as exc:
+            raise PairKeyError(str(exc)) from None
+        except TypeError as exc:
+            raise PairTypeError(str(exc)) from None
+        return self._values[(i, j)]
 
     def __iter__(self):
-        return iter(self.values)
+        return iter(self._values)
 
     def __len__(self):
-        return len(self.values)
+        return len(self._values)
 
     def __repr__(self):
         return f"Predictions({self.task!r}, method={self.method!r}, {len(self)} pairs)"
@@ -65,23 +116,83 @@ class Predictions(Mapping):
     def free_symbols(self) -> set:
         if not self.exact:
             return set()
-        return set().union(*[sp.sympify(v).free_symbols for v in self.values.values()])
+        return set().union(*[sp.sympify(v).free_symbols for v in self._values.values()])
 
     def matrix(self) -> sp.Matrix:
         """The ``n x n`` margin matrix (zero diagonal), entry ``[i-1, j-1] = f(i, j)``."""
         n = self.task.n
-        return sp.Matrix(n, n, lambda a, b: 0 if a == b else self.values[(a + 1, b + 1)])
+        return sp.Matrix(n, n, lambda a, b: 0 if a == b else self._values[(a + 1, b + 1)])
+
+    def _like(self, values: dict, *, ridge=None, exact=None) -> "Predictions":
+        """A :class:`Predictions` of the same task, kernel and method with new values."""
+        return Predictions(self.task, values, kernel=self.kernel, ridge=self.ridge if ridge is None else ridge,
+                           method=self.method, exact=self.exact if exact is None else exact)
+
+    def _subs_ridge(self, *args, **kwargs):
+        return None if self.ridge is None else sp.sympify(self.ridge).subs(*args, **kwargs)
 
     def subs(self, *args, **kwargs) -> "Predictions":
-        """Substitute into every margin (SymPy ``subs`` semantics)."""
-        vals = {k: sp.sympify(v).subs(*args, **kwargs) for k, v in self.values.items()}
-        return Predictions(self.task, vals, kernel=self.kernel, ridge=self.ridge, method=self.method)
+        r"""Substitute into every margin (SymPy ``subs`` semantics) and into the ridge.
+
+        The result keeps ``exact``, ``kernel`` and ``method``.
+
+        >>> import sympy as sp
+        >>> from symti import Task, AlphaKernel, solve_exact
+        >>> a = sp.Symbol("alpha", positive=True)
+        >>> P = solve_exact(Task(3), AlphaKernel(a)).subs(a, sp.Rational(1, 2))
+        >>> P[1, 3], P.exact, P.method
+        (2/3, True, 'rank')
+        """
+        vals = {k: sp.sympify(v).subs(*args, **kwargs) for k, v in self._values.items()}
+        return self._like(vals, ridge=self._subs_ridge(*args, **kwargs))
+
+    def evalf(self, n: int = 15, subs: dict | None = None) -> "Predictions":
+        r"""Every margin as a :class:`~sympy.Float` of ``n`` significant digits.
+
+        ``subs`` (a dict ``{symbol: value}``) is substituted exactly first; the
+        result is a :class:`Predictions` with ``exact=False`` (same task,
+        kernel and method).  Symbols left without a value raise ``ValueError``.
+
+        >>> import sympy as sp
+        >>> from symti import Task, AlphaKernel, solve_exact
+        >>> a = sp.Symbol("alpha", positive=True)
+        >>> P = solve_exact(Task(9, exceptions=[(4, 6)]), AlphaKernel(a))
+        >>> F = P.evalf(12, subs={a: sp.Rational(1, 5)})
+        >>> F[3, 6], F.exact
+        (-0.122448979592, False)
+        >>> P.evalf()
+        Traceback (most recent call last):
+        ...
+        ValueError: subs: values needed for ['alpha']
+        """
+        from .._validate import check_digits
+
+        n = check_digits(n, "n")
+        vals = {}
+        for k, v in self._values.items():
+            v = sp.Float(v, n) if isinstance(v, mpmath.mpf) else sp.sympify(v)  # keep an mpf's digits
+            if subs:
+                v = v.subs(subs)
+            if v.free_symbols:
+                raise ValueError(f"subs: values needed for {sorted(map(str, v.free_symbols))}")
+            vals[k] = sp.Float(v.evalf(n), n)
+        ridge = self._subs_ridge(subs) if subs else self.ridge
+        return self._like(vals, ridge=ridge, exact=False)
+
+    def _repr_latex_(self) -> str:
+        r"""The margin matrix (:meth:`matrix`) as LaTeX in ``$...$`` (Jupyter's rich display).
+
+        >>> from symti import Task, AlphaKernel, solve_exact
+        >>> print(solve_exact(Task(3), AlphaKernel("1/2"))._repr_latex_())
+        $\left[\begin{matrix}0 & 1 & \frac{2}{3}\\-1 & 0 & 1\\- \frac{2}{3} & -1 & 0\end{matrix}\right]$
+        """
+        return f"${sp.latex(self.matrix())}$"
 
     def to_numpy(self, subs: dict | None = None) -> np.ndarray:
         """Float64 ``n x n`` margin matrix (after ``subs`` for any free symbols)."""
         n = self.task.n
         M = np.zeros((n, n))
-        for (i, j), v in self.values.items():
+        for (i, j), v in self._values.items():
             if self.exact:
                 v = sp.sympify(v)
                 if subs:
@@ -96,7 +207,7 @@ class Predictions(Mapping):
         """Margins as ``mpmath.mpf`` at ``dps`` digits."""
         out = {}
         with mpmath.workdps(dps):
-            for k, v in self.values.items():
+            for k, v in self._values.items():
                 if self.exact:
                     v = sp.sympify(v)
                     if subs:
@@ -110,7 +221,7 @@ class Predictions(Mapping):
         """One record per ordered pair: ``i, j, category, target, margin``."""
         rows = []
         for rec in self.task.pair_table():
-            v = self.values[(rec["i"], rec["j"])]
+            v = self._values[(rec["i"], rec["j"])]
             if subs and self.exact:
                 v = sp.sympify(v).subs(subs)
             rows.append({**rec, "margin": v})
