@@ -3,6 +3,14 @@
 >>> from symti import Task, AlphaKernel, solve_exact
 >>> solve_exact(Task(9, exceptions=[(4, 6)]), AlphaKernel("1/10"))[3, 6] > 0
 True
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md``, the introduction to the derivations (§1-§5).
 """
 import importlib
 

@@ -16,6 +16,13 @@ decimals, scientific notation and ``p/q`` fractions) -- never with ``eval`` or
 Traceback (most recent call last):
 ...
 ValueError: alpha: cannot parse '2**3' as a number (use an integer, a decimal such as 0.25, 1e-3, or a fraction such as 1/3)
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §2, §3 (the ranges of alpha, rho and the kernel
+   values).
 """
 from __future__ import annotations
 

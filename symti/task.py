@@ -33,6 +33,14 @@ Every ordered pair falls in one category (Cheng & Lippl 2026):
 (4, 6, -1)
 >>> len(t.training_trials())
 18
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §1, "The task".
 """
 from __future__ import annotations
 

@@ -8,4 +8,12 @@ Submodules (imported on demand, nothing heavy here):
 * :mod:`symti.analysis.limits` -- series and limits as rho -> 0+, alpha -> 0+, alpha -> 1-, n -> oo;
 * :mod:`symti.analysis.signatures` -- symbolic distance and terminal item effects;
 * :mod:`symti.analysis.llm` -- the theory beside language models' behaviour.
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §4, "What the theory predicts".
 """

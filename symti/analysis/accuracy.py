@@ -28,6 +28,12 @@ come from the float solver and ``|f| <= tol`` counts as a tie.
 (True, {'boundary': [(3, 6), (4, 7)]}, [True])
 >>> A.accuracy_by_category["boundary"]
 (14, 16, 7/8)
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §1, §4 (pair categories; which pairs go wrong).
 """
 from __future__ import annotations
 

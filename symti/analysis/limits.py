@@ -58,6 +58,15 @@ fixed distance from an end it tends to a positive algebraic number
 4*alpha**2 - 4*alpha + 2
 >>> s.leading
 2
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §3, §4 (the ends of the alpha range; ridge shift;
+   large n).
 """
 from __future__ import annotations
 

@@ -31,6 +31,12 @@ regression with :math:`K_\alpha`.  The comparison uses the *untrained* pairs:
 [(3, 6), (4, 7)]
 >>> wrong_pairs_theory(theory_margins(task_for("exc_mid_n9"), "1/5"), task_for("exc_mid_n9"))
 [(3, 6), (4, 7)]
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §4, "What the theory predicts".
 """
 from __future__ import annotations
 

@@ -62,6 +62,13 @@ gives plain numeric fits :math:`\alpha_c \approx C n^{-p}` of tables.
 >>> from symti import Task
 >>> round(critical_alpha(Task(9, exceptions=[(4, 6)]), method="numeric"), 8)
 0.13148291
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §4, "What the theory predicts" (the scaling law
+   is marked numerical there).
 """
 from __future__ import annotations
 

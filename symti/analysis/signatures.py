@@ -42,6 +42,14 @@ truth (positive = correct); cycle pairs (no ground truth) are left out.
 >>> te = terminal_effect(Task(7), "1/3")
 >>> te.u_shaped
 True
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §4, "What the theory predicts".
 """
 from __future__ import annotations
 

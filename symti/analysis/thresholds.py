@@ -35,6 +35,12 @@ task's critical conjunctivity is :math:`\alpha_c = \min_{ij} \alpha^*_{ij}`.
 CRootOf(3*alpha**2 - 8*alpha + 1, 0)
 >>> T.critical_alpha.decimal(10), [(p.i, p.j) for p in T.first_pairs]
 ('0.1314829082', [(3, 6), (4, 7)])
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §4, "What the theory predicts".
 """
 from __future__ import annotations
 

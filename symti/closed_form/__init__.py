@@ -10,6 +10,15 @@ float64 and mpmath evaluation.  The theory: ``derivations/theory.md``.
 >>> from symti.closed_form import exception_margin
 >>> exception_margin(9, 3, 6, 4, 6, sp.Rational(1, 5)).evalf(12)    # -6/49
 -0.122448979592
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from .green import green_difference, green_function, green_matrix, path_system
 from .forms import (

@@ -49,6 +49,15 @@ r_j)` trained, :math:`m_e = \alpha w_e/(\alpha w_e + \rho)` (1 ridgeless with
 [0.0, 1.0, 0.666666666667]
 >>> mpmath.nstr(margin_matrix_mp(Task(3), "1/2", 0, 30)[0, 2], 20)
 '0.66666666666666666667'
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

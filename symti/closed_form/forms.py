@@ -45,6 +45,15 @@ sinh(lambda*(-i + n/2 + 1/2))/(2*sinh(lambda/2)*cosh(lambda*n/2))
 >>> a = sp.Symbol("alpha", positive=True)
 >>> ti_margin(3, 1, 3, a).subs(a, sp.Rational(1, 2)).evalf(15)
 0.666666666666667
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

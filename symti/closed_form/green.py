@@ -20,6 +20,13 @@ without cancellation (:func:`green_difference`).
 cosh(lambda*(Min(i, j) - 1/2))*cosh(lambda*(n - Max(i, j) + 1/2))/(sinh(lambda)*sinh(lambda*n))
 >>> lambda_parameter(sp.Rational(1, 2))
 acosh(2)
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

@@ -11,6 +11,14 @@ representations (kernels add), ``c * k`` scales one.
 1/4
 >>> (AlphaKernel("1/2") + ExchangeableKernel(kappa_s=1))((1, 2), (1, 2))
 2
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §2, "Representations and kernels".
 """
 from .trial import (
     PATTERNS,

@@ -33,6 +33,17 @@ Only the NNGP recursion is implemented; the NTK recursion is not.
 (mpf('0.14715531597452172'), mpf('0.073577657987260858'))
 >>> network_alpha(depth=3, r=0)
 0
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CS09] Cho & Saul (2009), "Kernel methods for deep learning", NeurIPS 22
+   (the arc-cosine kernels; r = 1 is the normalised first-order one).
+.. [LBNSPS18] Lee, Bahri, Novak, Schoenholz, Pennington & Sohl-Dickstein (2018),
+   "Deep neural networks as Gaussian processes", ICLR (the NNGP recursion).
+.. [JGH18] Jacot, Gabriel & Hongler (2018), "Neural tangent kernel: convergence and
+   generalization in neural networks", NeurIPS 31 (the NTK; not implemented here).
 """
 from __future__ import annotations
 

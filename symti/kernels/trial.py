@@ -34,6 +34,15 @@ i.e. :math:`\kappa_s = \kappa_x = \kappa_d = 0`, :math:`\kappa_1 = \kappa_2 =
 >>> K2 = (1 - a) * ConcatOneHot() + a * TensorOneHot()
 >>> sp.simplify(K2((1, 2), (1, 3)) - K((1, 2), (1, 3)))
 0
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §2, §5 (exchangeable kernels, reduction, PSD
+   region).
 """
 from __future__ import annotations
 

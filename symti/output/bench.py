@@ -5,6 +5,13 @@ A benchmark is a function registered with :func:`benchmark` that returns
 ``name`` and ``ratio = baseline_seconds / seconds``.  Benchmark modules are
 listed in :data:`MODULES` and imported on demand, so ``import symti`` stays
 cheap.  Run them with ``symti bench`` (``--only NAME``, ``--format json``).
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

@@ -10,6 +10,12 @@ Sub-commands::
 Numbers (alpha, ridge) are exact rationals ("1/3") or decimals ("0.25",
 "1e-3"), parsed without ``eval``.  Bad input prints one line to stderr and
 exits with status 2.
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §1, §4.
 """
 from __future__ import annotations
 

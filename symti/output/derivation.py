@@ -15,6 +15,13 @@ LaTeX fragment (``derivations/latex/<slug>.tex``).  A failing check raises
 ...     s.equation((x + 1)**2, x**2 + 2*x + 1)
 >>> print(doc.latex().splitlines()[0])
 \section*{Demo}
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md``, the introduction to the derivations (chapters
+   01-08 prove its claims).
 """
 from __future__ import annotations
 

@@ -8,6 +8,12 @@ r"""LaTeX output: margins as equations and tables.
 f(1, 3) = \frac{2 - 2 \alpha}{\alpha + 1}
 >>> print(margin_tabular(solve_exact(Task(3), AlphaKernel("1/2")), digits=3).splitlines()[3])
 1 & \cdot & 1.00 & 0.667 \\
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, §4.
 """
 from __future__ import annotations
 

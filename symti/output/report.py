@@ -8,6 +8,12 @@ each test pair flips (:mod:`symti.analysis.thresholds`).
 >>> from symti import Task
 >>> print(report(Task(3), alphas=["1/2"], fmt="table").splitlines()[0])
 symti report: n=3, no exceptions, ridge 0 (ridgeless limit)
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §4, "What the theory predicts".
 """
 from __future__ import annotations
 

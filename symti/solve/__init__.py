@@ -12,6 +12,15 @@ flow (:mod:`symti.solve.dynamics`).  Every route returns
 >>> from symti import Task, AlphaKernel
 >>> solve_exact(Task(3), AlphaKernel("1/2"))[1, 3]
 2/3
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from .predictions import Predictions
 from .linear import SingularSystem

@@ -66,6 +66,15 @@ boundary pairs).
 1 - exp(-2*t/3)
 >>> P[1, 2]
 1 - exp(-2*t/3)
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction" (gradient flow).
 """
 from __future__ import annotations
 

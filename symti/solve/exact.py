@@ -37,6 +37,15 @@ and their fraction fields), never a symbolic ``Matrix.inv``.
 >>> P = solve_exact(Task(3), AlphaKernel(a))
 >>> sp.factor(P[1, 3])
 -2*(alpha - 1)/(alpha + 1)
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

@@ -12,6 +12,13 @@ the denominator with positive leading coefficient).
 >>> x = sp.Symbol("x")
 >>> linear_solve_map([[x + 1, 1], [1, x + 1]], [1, 0], [[1, -1]])
 [1/x]
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

@@ -16,6 +16,13 @@ interpolant :math:`c = W^{1/2} (W^{1/2} K W^{1/2})^{+} W^{1/2} y`, the
 >>> M = solve_numpy(Task(3), AlphaKernel("1/2"))
 >>> float(round(M[0, 2], 12))   # 2(1 - alpha)/(1 + alpha)
 0.666666666667
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

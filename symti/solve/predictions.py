@@ -4,6 +4,12 @@ r"""The result of a solve: a margin :math:`f(i, j)` for every ordered pair.
 to a number (numeric solvers), and carries the task, the kernel and the ridge
 it came from.  Margins are the model's output on the trial "does i beat j?":
 :math:`f(i,j) > 0` means it answers "yes".
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §1, "The task".
 """
 from __future__ import annotations
 

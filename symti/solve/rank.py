@@ -32,6 +32,15 @@ stays regular at :math:`\alpha = 1` (where :math:`r = 0`).
 [ 3/2, -1/2,    0],
 [-1/2,    2, -1/2],
 [   0, -1/2,  3/2]]), [1/2, 0, -1/2])
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
 """
 from __future__ import annotations
 

@@ -1,5 +1,15 @@
 """Closed-form benchmarks: the numeric evaluator against scikit-learn, and the
-exact rank reduction against the exact trial-Gram route."""
+exact rank reduction against the exact trial-Gram route.
+
+References
+----------
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
+"""
 from __future__ import annotations
 
 import warnings

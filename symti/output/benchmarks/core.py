@@ -1,4 +1,12 @@
-"""Core benchmark: the exact solver against the generic trial-Gram route."""
+"""Core benchmark: the exact solver against the generic trial-Gram route.
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972.
+.. [Theory] ``derivations/theory.md`` §3, "Kernel ridge regression and the rank
+   reduction".
+"""
 from __future__ import annotations
 
 import sympy as sp
