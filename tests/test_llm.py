@@ -143,7 +143,7 @@ def test_load_custom_path_and_errors(tmp_path):
 def test_theory_margins_match_full_gram_solve(a):
     alpha = sp.Rational(a.numerator, a.denominator)
     M = llm.theory_margins(EXC, alpha)
-    G = solve_numpy(EXC, AlphaKernel(alpha))
+    G = solve_numpy(EXC, AlphaKernel(alpha)).to_numpy()
     np.testing.assert_allclose(M, G, atol=1e-9)
 
 
@@ -158,7 +158,7 @@ def test_theory_margins_exact_near_one():
 
 def test_theory_margins_with_ridge():
     M = llm.theory_margins(EXC, "1/3", ridge="1/2")
-    np.testing.assert_allclose(M, solve_numpy(EXC, AlphaKernel("1/3"), ridge="1/2"), atol=1e-10)
+    np.testing.assert_allclose(M, solve_numpy(EXC, AlphaKernel("1/3"), ridge="1/2").to_numpy(), atol=1e-10)
 
 
 def test_theory_error_pattern_of_theory_sheet():
@@ -178,7 +178,7 @@ def test_theory_matrix_inputs():
     a = sp.Symbol("alpha", positive=True)
     P = solve_exact(Task(4), AlphaKernel(a))
     M = llm.theory_matrix(P, {a: sp.Rational(1, 4)})
-    np.testing.assert_allclose(M, solve_numpy(Task(4), AlphaKernel("1/4")), atol=1e-12)
+    np.testing.assert_allclose(M, solve_numpy(Task(4), AlphaKernel("1/4")).to_numpy(), atol=1e-12)
     with pytest.raises(ValueError, match="^subs:"):
         llm.theory_matrix(P)
     with pytest.raises(ValueError, match="^pred:"):

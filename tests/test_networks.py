@@ -68,8 +68,8 @@ def test_network_kernel_predicts_like_its_alpha():
     task = Task(6, exceptions=[(2, 5)])
     K = network_kernel(2, r=1)
     a_eff, r_eff = K.reduced_alpha_ridge(sp.Rational(1, 10))
-    M_net = solve_numpy(task, K, sp.Rational(1, 10))
-    M_alpha = solve_numpy(task, AlphaKernel(sp.Rational(str(float(a_eff)))), float(r_eff))
+    M_net = solve_numpy(task, K, sp.Rational(1, 10)).to_numpy()
+    M_alpha = solve_numpy(task, AlphaKernel(sp.Rational(str(float(a_eff)))), float(r_eff)).to_numpy()
     assert float(a_eff) == pytest.approx(float(network_alpha(2, r=1)), rel=1e-12)
     assert np.abs(M_net - M_alpha).max() < 1e-9
 

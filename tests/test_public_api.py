@@ -92,3 +92,21 @@ def test_predictions_repr_latex():
     assert s.startswith("$") and s.endswith("$")
     assert s == "$" + sp.latex(sp.Matrix([[0, 1, R(2, 3)], [-1, 0, 1], [R(-2, 3), -1, 0]])) + "$"
     assert r"\frac{2}{3}" in s
+
+
+# ------------------------------------------------------------ 2. numeric solvers
+@pytest.mark.parametrize("solver,method", [(solve_numpy, "numpy"), (solve_sklearn, "sklearn"),
+                                           (solve_features, "features"), (solve_mpmath, "mpmath50")])
+@pytest.mark.parametrize("ridge", [0, R(1, 3)])
+def test_numeric_solvers_return_predictions(solver, method, ridge):
+    """One return type: Predictions(exact=False) with the kernel, ridge and method,
+    its matrix (to_numpy) equal to the exact solver's."""
+    task = Task(6, exceptions=[(2, 5)])
+    kernel = ConcatOneHot() + AlphaKernel(R(1, 4))   # has a feature map, so solve_features applies
+    P = solver(task, kernel, ridge)
+    assert isinstance(P, Predictions) and P.exact is False
+    assert (P.kernel, P.ridge, P.method, P.task) == (kernel, ridge, method, task)
+    E = solve_exact(task, kernel, ridge).to_numpy()
+    assert isinstance(P.to_numpy(), np.ndarray) and P.to_numpy().shape == (6, 6)
+    np.testing.assert_allclose(P.to_numpy(), E, atol=1e-9)
+    assert abs(float(P[2, 5]) - E[1, 4]) < 1e-9

@@ -25,7 +25,7 @@ def test_report_default_task_matches_numpy_signs(capsys):
     assert data["n"] == 9 and data["exceptions"] == [[4, 6]]
     task = Task(9, exceptions=[(4, 6)])
     for block in data["alphas"]:
-        M = solve_numpy(task, AlphaKernel(block["alpha"]))
+        M = solve_numpy(task, AlphaKernel(block["alpha"])).to_numpy()
         expected = sorted(
             (i, j) for i in range(1, 10) for j in range(i + 1, 10)
             if not task.is_trained(i, j) and task.ground_truth(i, j) is not None
@@ -38,7 +38,7 @@ def test_report_default_task_matches_numpy_signs(capsys):
     crit = float(data["thresholds"]["critical_alpha"])
     # the first pairs flip at the critical alpha: check by numeric solves just below and above it
     for a, wrong in ((crit * 0.999, False), (crit * 1.001, True)):
-        M = solve_numpy(task, AlphaKernel(f"{a:.12f}"))
+        M = solve_numpy(task, AlphaKernel(f"{a:.12f}")).to_numpy()
         assert (M[2, 5] < 0) == wrong
     assert data["thresholds"]["critical_alpha_exact"] == "4/3 - sqrt(13)/3"
 

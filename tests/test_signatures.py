@@ -64,7 +64,7 @@ def test_factors_monotone_numerically():
 def test_exception_report_against_numeric_solver(alpha):
     task = Task(9, exceptions=[(4, 6)])
     rep = signature_report(task, alpha)
-    M = solve_numpy(task, AlphaKernel(alpha))
+    M = solve_numpy(task, AlphaKernel(alpha)).to_numpy()
     wrong = sorted((i, j) for i in range(1, 10) for j in range(i + 1, 10)
                    if task.category(i, j) in ("boundary", "within", "between")
                    and task.ground_truth(i, j) * M[i - 1, j - 1] < 0)

@@ -65,7 +65,7 @@ def gram_margins(task, alpha, ridge=0.0):
 
 def test_gram_margins_agree_with_solve_numpy():
     for task, a, r in [(DEFAULT, 0.3, 0.0), (Task(8, exceptions=[(2, 4), (5, 8)]), 0.7, 1 / 3)]:
-        assert np.allclose(gram_margins(task, a, r), solve_numpy(task, AlphaKernel(a), r), atol=1e-10)
+        assert np.allclose(gram_margins(task, a, r), solve_numpy(task, AlphaKernel(a), r).to_numpy(), atol=1e-10)
 
 
 # --------------------------------------------------------------- derivations/theory.md §4

@@ -148,7 +148,7 @@ def predict_payload(task: Task, alpha, ridge, method: str | None, digits: int) -
     elif method == "numeric":
         from ..solve.numeric import solve_numpy
 
-        M = solve_numpy(task, AlphaKernel(alpha), ridge)
+        M = solve_numpy(task, AlphaKernel(alpha), ridge).to_numpy()
         margin = {(i, j): format_decimal(float(M[i - 1, j - 1]), digits) for i, j in task.ordered_pairs()}
     else:
         from ..closed_form.evaluate import margin_matrix

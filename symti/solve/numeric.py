@@ -13,9 +13,9 @@ interpolant :math:`c = W^{1/2} (W^{1/2} K W^{1/2})^{+} W^{1/2} y`, the
 :math:`\rho \to 0^+` limit.
 
 >>> from symti import Task, AlphaKernel
->>> M = solve_numpy(Task(3), AlphaKernel("1/2"))
->>> float(round(M[0, 2], 12))   # 2(1 - alpha)/(1 + alpha)
-0.666666666667
+>>> P = solve_numpy(Task(3), AlphaKernel("1/2"))
+>>> round(P[1, 3], 12), P.exact   # 2(1 - alpha)/(1 + alpha)
+(0.666666666667, False)
 
 References
 ----------
@@ -127,10 +127,43 @@ def _as_predictions(task, M: np.ndarray | dict, kernel, ridge, method) -> Predic
     return Predictions(task, vals, kernel=kernel, ridge=ridge, method=method, exact=False)
 
 
-def solve_numpy(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None, predictions: bool = False):
-    """Float64 KRR margins as an ``n x n`` array (``predictions=True``: a :class:`Predictions`)."""
+def solve_numpy(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None) -> Predictions:
+    r"""Float64 KRR margins from the full trial Gram system.
+
+    Solves :math:`(K + \rho W^{-1})c = y` with ``numpy.linalg.solve`` for
+    :math:`\rho > 0`; for :math:`\rho = 0` the minimum-norm weighted
+    interpolant :math:`c = W^{1/2}(W^{1/2} K W^{1/2})^{+} W^{1/2} y` (a
+    Hermitian pseudo-inverse, relative cut-off :math:`10^{-11}`).  Predicts
+    :math:`f(p) = K(p, X)\,c`.
+
+    Parameters
+    ----------
+    task : Task
+    kernel : TrialKernel
+        Symbolic kernel values need ``subs``.
+    ridge : number or str
+        :math:`\rho \ge 0`; ``0`` is the ridgeless limit.
+    subs : dict, optional
+        Values for the symbols of the kernel, the weights or the ridge.
+
+    Returns
+    -------
+    Predictions
+        Python floats, ``exact=False``, ``method="numpy"``;
+        ``.to_numpy()`` gives the ``n x n`` matrix.
+
+    >>> from symti import Task, AlphaKernel
+    >>> P = solve_numpy(Task(3), AlphaKernel("1/3"))
+    >>> P.to_numpy().round(12)[0]
+    array([0., 1., 1.])
+    >>> solve_numpy(Task(3), AlphaKernel("1/3"), ridge=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: ridge: must be >= 0 (0 means the ridgeless limit), got -1
+    """
     check_psd(kernel, task.ordered_pairs()) if not subs else None
-    rho = float(_numeric_ridge(ridge, subs))
+    ridge = _numeric_ridge(ridge, subs)
+    rho = float(ridge)
     K, Ks = _gram_pair(task, kernel, subs, float)
     y, w = _targets_weights(task, subs)
     y, w = np.array(y, dtype=float), np.array([float(x) for x in w])
@@ -140,23 +173,40 @@ def solve_numpy(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = No
         s = np.sqrt(w)
         Kt = s[:, None] * K * s[None, :]
         c = s * (np.linalg.pinv(Kt, hermitian=True, rcond=1e-11) @ (s * y))
-    M = _to_matrix(task, Ks @ c)
-    return _as_predictions(task, M, kernel, ridge, "numpy") if predictions else M
+    return _as_predictions(task, _to_matrix(task, Ks @ c), kernel, ridge, "numpy")
 
 
-def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None):
-    """KRR margins from ``sklearn.kernel_ridge.KernelRidge(kernel="precomputed")``.
+def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None) -> Predictions:
+    r"""KRR margins from ``sklearn.kernel_ridge.KernelRidge(kernel="precomputed")``.
 
-    The ridge is sklearn's ``alpha`` and the training weights its
-    ``sample_weight``.  At ``ridge = 0`` sklearn falls back to least squares
+    The ridge :math:`\rho` is sklearn's ``alpha`` and the training weights
+    :math:`W` its ``sample_weight``: sklearn solves
+    :math:`(W^{1/2} K W^{1/2} + \rho I)\tilde c = W^{1/2} y`, the same KRR as
+    :func:`solve_numpy`.  At ``ridge = 0`` sklearn falls back to least squares
     when the Gram matrix is singular (with a warning, silenced here).
+
+    Parameters are those of :func:`solve_numpy`.
+
+    Returns
+    -------
+    Predictions
+        floats, ``exact=False``, ``method="sklearn"`` (``.to_numpy()``: the matrix).
+
+    >>> from symti import Task, AlphaKernel
+    >>> round(solve_sklearn(Task(3), AlphaKernel("1/2"), ridge="1/2")[1, 3], 12)   # 2(1-a)/(1+a+2 rho)
+    0.4
+    >>> solve_sklearn(Task(3), AlphaKernel("1/2"), ridge="-1")
+    Traceback (most recent call last):
+    ...
+    ValueError: ridge: must be >= 0 (0 means the ridgeless limit), got -1
     """
     import warnings
 
     from sklearn.kernel_ridge import KernelRidge
 
     check_psd(kernel, task.ordered_pairs()) if not subs else None
-    rho = float(_numeric_ridge(ridge, subs))
+    ridge = _numeric_ridge(ridge, subs)
+    rho = float(ridge)
     K, Ks = _gram_pair(task, kernel, subs, float)
     y, w = _targets_weights(task, subs)
     model = KernelRidge(alpha=rho, kernel="precomputed")
@@ -164,7 +214,7 @@ def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = 
         warnings.simplefilter("ignore")
         model.fit(K, np.array(y, dtype=float), sample_weight=np.array([float(x) for x in w]))
         f = model.predict(Ks)
-    return _to_matrix(task, f)
+    return _as_predictions(task, _to_matrix(task, f), kernel, ridge, "sklearn")
 
 
 def mp_matrix(M: sp.Matrix, digits: int) -> mpmath.matrix:
@@ -253,10 +303,10 @@ def solve_mpmath(task: Task, kernel: TrialKernel, ridge=0, dps: int = 50, subs: 
         vals = {p: +f[k] for k, p in enumerate(task.ordered_pairs())}
     with mpmath.workdps(dps):
         vals = {p: +v for p, v in vals.items()}
-    return _as_predictions(task, vals, kernel, ridge, f"mpmath{dps}")
+    return _as_predictions(task, vals, kernel, rho, f"mpmath{dps}")
 
 
-def solve_features(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None) -> np.ndarray:
+def solve_features(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None) -> Predictions:
     r"""KRR margins computed in feature space, without the kernel.
 
     Ridge regression of the targets on the features :math:`\Phi` with weights
@@ -264,10 +314,26 @@ def solve_features(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None =
     (the minimum-norm weighted least-squares solution for :math:`\rho = 0`),
     then :math:`f(p) = \phi(p)^\top \beta`.  Needs a kernel with a
     ``features`` method (feature-map kernels and their sums and scalings).
+
+    Parameters are those of :func:`solve_numpy`.
+
+    Returns
+    -------
+    Predictions
+        floats, ``exact=False``, ``method="features"`` (``.to_numpy()``: the matrix).
+
+    >>> from symti import Task, ConcatOneHot, ExchangeableKernel
+    >>> round(solve_features(Task(3), ConcatOneHot())[1, 3], 12)   # additive: r_1 - r_3 = 2
+    2.0
+    >>> solve_features(Task(3), ExchangeableKernel(kappa_1="1/2", kappa_2="1/2"))
+    Traceback (most recent call last):
+    ...
+    TypeError: kernel: ExchangeableKernel(kappa_s=0, kappa_1=1/2, kappa_2=1/2, kappa_x=0, kappa_d=0) has no explicit feature map
     """
     if not hasattr(kernel, "features"):
         raise TypeError(f"kernel: {kernel!r} has no explicit feature map")
-    rho = float(_numeric_ridge(ridge, subs))
+    ridge = _numeric_ridge(ridge, subs)
+    rho = float(ridge)
     trials = task.training_trials()
     X = [t for t, _, _ in trials]
     y = np.array([t for _, t, _ in trials], dtype=float)
@@ -280,9 +346,4 @@ def solve_features(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None =
         beta = np.linalg.solve(F.T @ (w[:, None] * F) + rho * np.eye(F.shape[1]), F.T @ (w * y))
     else:
         beta = np.linalg.lstsq(s[:, None] * F, s * y, rcond=1e-11)[0]
-    f = Ft @ beta
-    n = task.n
-    M = np.zeros((n, n))
-    for (i, j), v in zip(task.ordered_pairs(), f):
-        M[i - 1, j - 1] = v
-    return M
+    return _as_predictions(task, _to_matrix(task, Ft @ beta), kernel, ridge, "features")
