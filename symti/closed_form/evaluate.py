@@ -69,6 +69,8 @@ import sympy as sp
 
 from .._validate import check_alpha, check_digits, check_ridge
 from ..task import Task
+from .green import path_resolvent_terms, ti_rank_terms
+from .woodbury import woodbury_update
 
 #: Largest n for :func:`margin_matrix` (an n x n float64 array: 20 000 items take 3.2 GB).
 MAX_MATRIX_N = 20_000
@@ -139,31 +141,48 @@ def _h(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sh(a, lam):
-    r""":math:`\sinh(a\lambda)/\lambda` as ``(mantissa, exponent)``."""
-    if np.ndim(a) == 0:
-        x = abs(float(a)) * lam
-        return float(a) * _h(x), x
-    a = np.asarray(a, dtype=float)
-    x = np.abs(a) * lam
-    return a * _h(x), x
+class _Scaled:
+    r"""Float64 values (scalars or arrays) held as ``m * exp(e)``: products add
+    exponents, sums align them to the larger one, so nothing overflows."""
+
+    __slots__ = ("m", "e")
+
+    def __init__(self, m, e):
+        self.m, self.e = m, e
+
+    def __mul__(self, other):
+        if isinstance(other, _Scaled):
+            return _Scaled(self.m * other.m, self.e + other.e)
+        return _Scaled(self.m * other, self.e)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        return _Scaled(self.m / other.m, self.e - other.e)
+
+    def __add__(self, other):
+        e = np.maximum(self.e, other.e)
+        return _Scaled(self.m * np.exp(self.e - e) + other.m * np.exp(other.e - e), e)
+
+    def value(self):
+        return self.m * np.exp(self.e)
 
 
-def _ch(a, lam):
-    r""":math:`\cosh(a\lambda)` as ``(mantissa, exponent)``."""
-    if np.ndim(a) == 0:
-        x = abs(float(a)) * lam
-        return 0.5 * (1 + math.exp(-2 * x)), x
-    x = np.abs(np.asarray(a, dtype=float)) * lam
-    return 0.5 * (1 + np.exp(-2 * x)), x
+def _float_hyperbolics(lam: float):
+    r"""``(S, C)`` of :func:`symti.closed_form.green.path_resolvent_terms` in float64:
+    :math:`\sinh(a\lambda/d)/\lambda = (a/d)\,h(x)\,e^{x}` and
+    :math:`\cosh(a\lambda/d) = \tfrac12(1 + e^{-2x})e^{x}`, :math:`x = |a|\lambda/d`."""
 
+    def S(a, d=1):
+        a = a / d
+        x = np.abs(a) * lam
+        return _Scaled(a * _h(x), x)
 
-def _prod(*factors):
-    m, e = 1.0, 0.0
-    for fm, fe in factors:
-        m = m * fm
-        e = e + fe
-    return m, e
+    def C(a, d=1):
+        x = np.abs(a / d) * lam
+        return _Scaled(0.5 * (1 + np.exp(-2 * x)), x)
+
+    return S, C
 
 
 def _lambda(alpha: float, ridge: float) -> float:
@@ -171,35 +190,18 @@ def _lambda(alpha: float, ridge: float) -> float:
     return 2 * np.arcsinh(np.sqrt(mu) / 2)
 
 
-def _ti_ranks(n: int, lam: float) -> np.ndarray:
-    i = np.arange(1, n + 1, dtype=float)
-    a = (n + 1) / 2 - i
-    m, e = _sh(a, lam)
-    dm = _h(np.array(lam / 2)) * 0.5 * (1 + np.exp(-n * lam))
-    return m / dm * np.exp(e - lam / 2 - n * lam / 2)
+def _green_columns(n, mods, S, C, items):
+    """:math:`(G w_a)_i` at ``items`` for each modified pair, one branch per region."""
+    cols = []
+    with np.errstate(over="ignore"):  # each branch overflows only outside its own region
+        for p, q, _, _ in mods:
+            low, mid, high = (t.value() for t in path_resolvent_terms(n, items, p, q, S, C))
+            cols.append(np.where(items <= p, low, np.where(items >= q, high, mid)))
+    return cols
 
 
-def _green_diff(n: int, p: int, q: int, lam: float) -> np.ndarray:
-    """``G (e_p - e_q)`` on the unit path, ``p < q``."""
-    i = np.arange(1, n + 1, dtype=float)
-    Dm = _h(np.array(lam)) * n * _h(np.array(n * lam))
-    De = (n + 1) * lam
-    out = np.empty(n)
-    lo, hi = i <= p, i >= q
-    mid = ~(lo | hi)
-    sqp = _sh((q - p) / 2, lam)
-    if lo.any():
-        m, e = _prod(_ch(i[lo] - 0.5, lam), _sh((2 * n - p - q + 1) / 2, lam), sqp)
-        out[lo] = 2 * m / Dm * np.exp(e - De)
-    if hi.any():
-        m, e = _prod(_ch(n - i[hi] + 0.5, lam), _sh((p + q - 1) / 2, lam), sqp)
-        out[hi] = -2 * m / Dm * np.exp(e - De)
-    if mid.any():
-        im = i[mid]
-        m1, e1 = _prod(_sh((2 * n + p - q) / 2, lam), _sh((p + q - 2 * im) / 2, lam))
-        m2, e2 = _prod(_sh((2 * n - p - q - 2 * im + 2) / 2, lam), sqp)
-        out[mid] = (m1 * np.exp(e1 - De) + m2 * np.exp(e2 - De)) / Dm
-    return out
+def _solve_float(A, b):
+    return np.linalg.solve(np.array(A, dtype=float), np.array(b, dtype=float))
 
 
 def _ranks_float(task: Task, alpha: float, ridge: float):
@@ -207,19 +209,14 @@ def _ranks_float(task: Task, alpha: float, ridge: float):
     n = task.n
     if alpha == 1:
         return np.zeros(n), unit, special
-    lam = float(_lambda(alpha, ridge))
-    r = _ti_ranks(n, lam)
-    if mods:
-        g = [_green_diff(n, p, q, lam) for p, q, _, _ in mods]
-        k = len(mods)
-        C = np.array([[g[b][mods[a][0] - 1] - g[b][mods[a][1] - 1] for b in range(k)] for a in range(k)])
-        s = np.array([r[p - 1] - r[q - 1] for p, q, _, _ in mods])
-        y = np.array([t for _, _, t, _ in mods], dtype=float)
-        d = np.array([dl for _, _, _, dl in mods], dtype=float)
-        c = np.linalg.solve(np.eye(k) + d[:, None] * C, d * (y - s))
-        for ca, ga in zip(c, g):
-            r = r + ca * ga
-    return r, unit, special
+    S, C = _float_hyperbolics(float(_lambda(alpha, ridge)))
+    items = np.arange(1, n + 1, dtype=float)
+    r0 = ti_rank_terms(n, items, S, C).value()
+    if not mods:
+        return r0, unit, special
+    g = _green_columns(n, mods, S, C, items)
+    ranks = woodbury_update(lambda x: r0[x - 1], lambda a, x: g[a][x - 1], mods, _solve_float)
+    return ranks(np.arange(1, n + 1)), unit, special
 
 
 def _numbers(task, alpha, ridge):
@@ -326,6 +323,20 @@ def _mp_number(x):
     return mpmath.mpf(sp.N(x, mpmath.mp.dps + 10))
 
 
+def _mp_hyperbolics(lam):
+    r"""``(S, C)`` in mpmath: :math:`\sinh(a\lambda/d)/\lambda` (:math:`a/d` at :math:`\lambda = 0`)
+    and :math:`\cosh(a\lambda/d)`."""
+
+    def S(a, d=1):
+        a = mpmath.mpf(a) / d
+        return a if lam == 0 else mpmath.sinh(a * lam) / lam
+
+    def C(a, d=1):
+        return mpmath.cosh(mpmath.mpf(a) / d * lam)
+
+    return S, C
+
+
 def _mp_ranks(task: Task, alpha, ridge):
     """Same closed form as the float core, plain hyperbolics at ``mp.dps``."""
     mods, unit, special = _modified_pairs(task, alpha, ridge, num=mpmath.mpf)
@@ -333,45 +344,18 @@ def _mp_ranks(task: Task, alpha, ridge):
     if alpha == 1:
         return [mpmath.mpf(0)] * n, unit, special
     mu = 2 * (alpha + ridge) / (1 - alpha)
-    lam = 2 * mpmath.asinh(mpmath.sqrt(mu) / 2)
-
-    def sh(a):  # sinh(a lam) / lam
-        a = mpmath.mpf(a)
-        return a if lam == 0 else mpmath.sinh(a * lam) / lam
-
-    def ch(a):
-        return mpmath.cosh(mpmath.mpf(a) * lam)
-
-    half = mpmath.mpf(1) / 2
-    r0 = [sh((n + 1) * half - i) / (2 * sh(half) * ch(n * half)) for i in range(1, n + 1)]
-    D = sh(1) * sh(n)
-
-    def gdiff(p, q):
-        out = []
+    S, C = _mp_hyperbolics(2 * mpmath.asinh(mpmath.sqrt(mu) / 2))
+    r0 = [ti_rank_terms(n, i, S, C) for i in range(1, n + 1)]
+    g = []
+    for p, q, _, _ in mods:
+        col = []
         for i in range(1, n + 1):
-            if i <= p:
-                out.append(2 * ch(i - half) * sh((2 * n - p - q + 1) * half) * sh((q - p) * half) / D)
-            elif i >= q:
-                out.append(-2 * ch(n - i + half) * sh((p + q - 1) * half) * sh((q - p) * half) / D)
-            else:
-                out.append((sh((2 * n + p - q) * half) * sh((p + q - 2 * i) * half)
-                            + sh((2 * n - p - q - 2 * i + 2) * half) * sh((q - p) * half)) / D)
-        return out
-
-    r = list(r0)
-    if mods:
-        k = len(mods)
-        g = [gdiff(p, q) for p, q, _, _ in mods]
-        A = mpmath.matrix(k, k)
-        rhs = mpmath.matrix(k, 1)
-        for a_, (p, q, y, d) in enumerate(mods):
-            for b in range(k):
-                A[a_, b] = int(a_ == b) + d * (g[b][p - 1] - g[b][q - 1])
-            rhs[a_] = d * (y - (r0[p - 1] - r0[q - 1]))
-        c = mpmath.lu_solve(A, rhs)
-        for a_ in range(k):
-            r = [x + c[a_] * gx for x, gx in zip(r, g[a_])]
-    return r, unit, special
+            low, mid, high = path_resolvent_terms(n, i, p, q, S, C)
+            col.append(low if i <= p else high if i >= q else mid)
+        g.append(col)
+    ranks = woodbury_update(lambda x: r0[x - 1], lambda a, x: g[a][x - 1], mods,
+                            lambda A, b: mpmath.lu_solve(mpmath.matrix(A), mpmath.matrix(b)))
+    return [ranks(i) for i in range(1, n + 1)], unit, special
 
 
 def _mp_params(task, alpha, ridge, dps):

@@ -62,6 +62,7 @@ import sympy as sp
 from .._validate import check_alpha, check_ridge, check_weight
 from ..params import lambda_parameter
 from .green import green_difference
+from .woodbury import solve_sympy, woodbury_update
 
 __all__ = [
     "ti_rank",
@@ -242,13 +243,12 @@ def _woodbury(n, exceptions, lam, gammas, i, part):
         u, v = exceptions[a]
         return _piecewise_part(green_difference(n, x, u, v, lam), part)
 
-    C = sp.Matrix(k, k, lambda a, b: g(b, exceptions[a][0]) - g(b, exceptions[a][1]))
-    s = sp.Matrix([part(ti_rank_difference(n, u, v, lam)) for u, v in exceptions])
-    Gam = sp.diag(*gammas)
-    c = (sp.eye(k) + Gam * C).LUsolve(Gam * (sp.ones(k, 1) + s))
+    # each exception {u, v}, u < v: the trial (u, v) has target -1, delta = gamma
+    mods = [(u, v, -1, gam) for (u, v), gam in zip(exceptions, gammas)]
+    ranks = woodbury_update(lambda x: part(ti_rank(n, x, lam)), g, mods, solve_sympy)
     if isinstance(i, (list, tuple)):
-        return [part(ti_rank(n, x, lam)) - sum(c[a] * g(a, x) for a in range(k)) for x in i]
-    return part(ti_rank(n, i, lam)) - sum(c[a] * g(a, i) for a in range(k))
+        return [ranks(x) for x in i]
+    return ranks(i)
 
 
 def _piecewise_part(expr, part):

@@ -36,7 +36,7 @@ from ..params import lambda_parameter
 from ..solve.rank import assemble_rank_system
 from ..task import Task
 
-__all__ = ["green_function", "green_difference", "green_matrix", "path_system"]
+__all__ = ["green_function", "green_difference", "green_matrix", "path_system", "path_resolvent_terms", "ti_rank_terms", "sympy_hyperbolics"]
 
 _HALF = sp.Rational(1, 2)
 
@@ -54,6 +54,53 @@ def green_function(n, i, j, lam) -> sp.Expr:
     return sp.cosh((lo - _HALF) * lam) * sp.cosh((n - hi + _HALF) * lam) / (sp.sinh(lam) * sp.sinh(n * lam))
 
 
+def path_resolvent_terms(n, i, p, q, S, C):
+    r"""The three branches of :math:`(G(e_p - e_q))_i` and the TI ranks, written once
+    for every backend.
+
+    ``S(a, d)`` and ``C(a, d)`` stand for :math:`\sinh(a\lambda/d)` and
+    :math:`\cosh(a\lambda/d)` (``d`` defaults to 1); a backend may scale
+    every ``S`` by a common factor (mpmath uses :math:`\sinh(a\lambda)/\lambda`,
+    finite at :math:`\lambda = 0`) and represent values in any form with
+    ``+``, ``*``, ``/`` (the float64 evaluator uses mantissa--exponent pairs
+    that never overflow).  Only integers appear in the arguments, so the same
+    code serves SymPy, float and mpmath.
+
+    Returns ``(low, mid, high)``: the branches for :math:`i \le p`,
+    :math:`p < i < q`, :math:`i \ge q` (see :func:`green_difference`).
+
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> low, mid, high = path_resolvent_terms(5, 1, 2, 4, *sympy_hyperbolics(lam))
+    >>> low
+    2*sinh(5*lambda/2)*cosh(lambda/2)/sinh(5*lambda)
+    """
+    D = S(1) * S(n)
+    s_qp = S(q - p, 2)
+    low = 2 * C(2 * i - 1, 2) * S(2 * n - p - q + 1, 2) * s_qp / D
+    high = -2 * C(2 * n - 2 * i + 1, 2) * S(p + q - 1, 2) * s_qp / D
+    mid = (S(2 * n + p - q, 2) * S(p + q - 2 * i, 2) + S(2 * n - p - q - 2 * i + 2, 2) * s_qp) / D
+    return low, mid, high
+
+
+def ti_rank_terms(n, i, S, C):
+    r"""The TI ranks :math:`r^0 = G(e_1 - e_n)` (Lippl et al. 2024) in the primitives of
+    :func:`path_resolvent_terms`:
+
+    .. math::
+       r^0_i = \frac{\sinh((\frac{n+1}{2} - i)\lambda)}{2\sinh(\lambda/2)\cosh(n\lambda/2)} .
+
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> ti_rank_terms(5, 2, *sympy_hyperbolics(lam))
+    sinh(lambda)/(2*sinh(lambda/2)*cosh(5*lambda/2))
+    """
+    return S(n + 1 - 2 * i, 2) / (2 * S(1, 2) * C(n, 2))
+
+
+def sympy_hyperbolics(lam):
+    r"""The primitives ``(S, C)`` of :func:`path_resolvent_terms` as SymPy :math:`\sinh`, :math:`\cosh`."""
+    return (lambda a, d=1: sp.sinh(a * lam / d)), (lambda a, d=1: sp.cosh(a * lam / d))
+
+
 def green_difference(n, i, p, q, lam) -> sp.Expr:
     r""":math:`(G(e_p - e_q))_i = G_{ip} - G_{iq}` for :math:`p < q`, piecewise in the region of :math:`i`:
 
@@ -66,19 +113,14 @@ def green_difference(n, i, p, q, lam) -> sp.Expr:
        \end{cases}
 
     (product-to-sum on :func:`green_function`; no term cancels as
-    :math:`\lambda \to 0`).
+    :math:`\lambda \to 0`; the branches come from :func:`path_resolvent_terms`).
 
     >>> lam = sp.Symbol("lambda", positive=True)
     >>> d = green_difference(6, 4, 2, 5, lam) - (green_function(6, 4, 2, lam) - green_function(6, 4, 5, lam))
     >>> sp.simplify(d.rewrite(sp.exp))
     0
     """
-    D = sp.sinh(lam) * sp.sinh(n * lam)
-    s_qp = sp.sinh((q - p) * lam / 2)
-    low = 2 * sp.cosh((i - _HALF) * lam) * sp.sinh((2 * n - p - q + 1) * lam / 2) * s_qp / D
-    high = -2 * sp.cosh((n - i + _HALF) * lam) * sp.sinh((p + q - 1) * lam / 2) * s_qp / D
-    mid = (sp.sinh((2 * n + p - q) * lam / 2) * sp.sinh((p + q - 2 * i) * lam / 2)
-           + sp.sinh((2 * n - p - q - 2 * i + 2) * lam / 2) * s_qp) / D
+    low, mid, high = path_resolvent_terms(n, i, p, q, *sympy_hyperbolics(lam))
     return sp.Piecewise((low, sp.Le(i, p)), (high, sp.Ge(i, q)), (mid, True))
 
 
