@@ -45,7 +45,7 @@ from ._validate import check_alpha, check_ridge
 
 __all__ = [
     "alpha", "rho", "lam", "mu",
-    "mu_parameter", "lambda_parameter", "gamma_weight", "memorization",
+    "mu_parameter", "lambda_parameter", "lambda_from_mu", "gamma_weight", "memorization",
 ]
 
 #: The conjunctivity :math:`\alpha` (canonical symbol, positive).
@@ -82,6 +82,23 @@ def lambda_parameter(alpha, ridge=0) -> sp.Expr:
     """
     alpha, ridge = check_alpha(alpha), check_ridge(ridge)
     return sp.acosh((1 + ridge) / (1 - alpha))
+
+
+def lambda_from_mu(mu, lib=None):
+    r"""The numerically stable :math:`\lambda = 2\operatorname{asinh}(\sqrt{\mu}/2)`
+    (no cancellation for tiny :math:`\mu`, unlike :math:`\operatorname{acosh}(1 + \mu/2)`),
+    with ``lib`` the numeric library (``numpy`` by default, or ``mpmath``).
+
+    >>> float(lambda_from_mu(1e-30))
+    1e-15
+    >>> import mpmath
+    >>> mpmath.nstr(lambda_from_mu(mpmath.mpf(2), mpmath), 15)     # acosh(2)
+    '1.31695789692482'
+    """
+    if lib is None:
+        import numpy as lib
+    asinh = getattr(lib, "arcsinh", None) or lib.asinh
+    return 2 * asinh(lib.sqrt(mu) / 2)
 
 
 def gamma_weight(alpha, ridge, w) -> sp.Expr:

@@ -79,7 +79,7 @@ import sympy as sp
 from scipy.linalg import solve_banded
 
 from .._validate import check_n, check_ridge
-from ..params import gamma_weight
+from ..params import gamma_weight, mu_parameter
 from ..solve.rank import rank_system_banded
 from ..task import Task
 
@@ -117,7 +117,7 @@ def rank_margins_numeric(task: Task, alpha: float, ridge: float = 0.0) -> np.nda
     if rho < 0:
         raise ValueError(f"ridge: must be >= 0, got {ridge}")
     gammas = None if rho == 0 else (lambda e: gamma_weight(a, rho, float(e.weight)))
-    ab, b, k = rank_system_banded(task, 2 * (a + rho) / (1 - a), gammas)
+    ab, b, k = rank_system_banded(task, mu_parameter(a, rho), gammas)
     return solve_banded((k, k), ab, b)
 
 

@@ -68,6 +68,7 @@ import numpy as np
 import sympy as sp
 
 from .._validate import check_alpha, check_digits, check_ridge
+from ..params import gamma_weight, lambda_from_mu, memorization, mu_parameter
 from ..task import Task
 from .green import path_resolvent_terms, ti_rank_terms
 from .woodbury import woodbury_update
@@ -108,10 +109,10 @@ def _modified_pairs(task: Task, alpha, ridge, num=float):
     listed weights are visited, so this is O(k), not O(n)."""
 
     def coeffs(w):
-        den = alpha * w + ridge
-        if den == 0:  # alpha = rho = 0: the additive ridgeless limit
+        if alpha * w + ridge == 0:  # alpha = rho = 0: the additive ridgeless limit
             return w, num(0), num(1)
-        return w * (alpha + ridge) / den, alpha * w / den, ridge / den
+        m = memorization(alpha, ridge, w)
+        return gamma_weight(alpha, ridge, w), m, 1 - m
 
     conv = _float_weight if num is float else _mp_weight
     _, m1, one_m1 = coeffs(num(1))
@@ -185,11 +186,6 @@ def _float_hyperbolics(lam: float):
     return S, C
 
 
-def _lambda(alpha: float, ridge: float) -> float:
-    mu = 2 * (alpha + ridge) / (1 - alpha)
-    return 2 * np.arcsinh(np.sqrt(mu) / 2)
-
-
 def _green_columns(n, mods, S, C, items):
     """:math:`(G w_a)_i` at ``items`` for each modified pair, one branch per region."""
     cols = []
@@ -209,7 +205,7 @@ def _ranks_float(task: Task, alpha: float, ridge: float):
     n = task.n
     if alpha == 1:
         return np.zeros(n), unit, special
-    S, C = _float_hyperbolics(float(_lambda(alpha, ridge)))
+    S, C = _float_hyperbolics(float(lambda_from_mu(mu_parameter(alpha, ridge))))
     items = np.arange(1, n + 1, dtype=float)
     r0 = ti_rank_terms(n, items, S, C).value()
     if not mods:
@@ -343,8 +339,7 @@ def _mp_ranks(task: Task, alpha, ridge):
     n = task.n
     if alpha == 1:
         return [mpmath.mpf(0)] * n, unit, special
-    mu = 2 * (alpha + ridge) / (1 - alpha)
-    S, C = _mp_hyperbolics(2 * mpmath.asinh(mpmath.sqrt(mu) / 2))
+    S, C = _mp_hyperbolics(lambda_from_mu(mu_parameter(alpha, ridge), mpmath))
     r0 = [ti_rank_terms(n, i, S, C) for i in range(1, n + 1)]
     g = []
     for p, q, _, _ in mods:
