@@ -10,11 +10,18 @@ rationals so that failures shrink to readable examples.
 * :func:`exchangeable_kernels` -- exchangeable kernels that are positive
   semidefinite by construction: nonnegative mixtures of explicit exchangeable
   feature maps, normalised so that ``K(p, p) = 1``.
+
+It also holds :func:`category_by_definition`, the pair categories of
+derivations/theory.md §1 computed by enumerating sets of pairs (not by the
+interval tests of :meth:`symti.task.Task.category`), for tests that need the
+categories without trusting the code under test.
 """
 from __future__ import annotations
 
 import sympy as sp
 from hypothesis import strategies as st
+
+from itertools import combinations
 
 from symti.kernels import ExchangeableKernel
 from symti.task import Task
@@ -144,3 +151,45 @@ def subs_point(alpha, rho):
     """A substitution dict for the symbols ``alpha`` and ``rho``."""
     a, r = sp.symbols("alpha rho", positive=True)
     return {a: alpha, r: rho}
+
+
+def category_by_definition(n: int, exceptions, i: int, j: int) -> str:
+    """Category of the pair ``{i, j}`` straight from derivations/theory.md §1.
+
+    Built from sets of unordered pairs, in the order of precedence of the
+    table: the trained pairs (premises ``{k, k+1}``, exceptions), then the
+    cycle of each exception (every pair inside ``[u, v]``), then the boundary
+    pairs (one end in some ``[u, v]``, the other outside it), then the between
+    pairs (the pair's span strictly contains a whole ``[u, v]``); everything
+    left is ``within`` (``test`` if the task has no exceptions).
+    """
+    excs = {frozenset(e) for e in exceptions}
+    pair = frozenset((i, j))
+    assert len(pair) == 2 and pair <= set(range(1, n + 1))
+    premises = {frozenset((k, k + 1)) for k in range(1, n)}
+    if pair in premises:
+        return "premise"
+    if pair in excs:
+        return "exception"
+    if not excs:
+        return "test"
+    items = set(range(1, n + 1))
+    spans = [set(range(min(e), max(e) + 1)) for e in excs]
+    cycle = {frozenset(p) for s in spans for p in combinations(sorted(s), 2)}
+    boundary = {frozenset((x, y)) for s in spans for x in s for y in items - s}
+    between = {frozenset((x, y)) for s in spans for x in items if x < min(s) for y in items if y > max(s)}
+    for name, pairs in (("cycle", cycle), ("boundary", boundary), ("between", between)):
+        if pair in pairs:
+            return name
+    return "within"
+
+
+def truth_by_definition(n: int, exceptions, i: int, j: int):
+    """Ground truth of the trial ``(i, j)`` from theory.md §1: ``None`` on an
+    untrained cycle pair, the reversed order on an exception, else the base
+    order (item 1 on top)."""
+    cat = category_by_definition(n, exceptions, i, j)
+    if cat == "cycle":
+        return None
+    base = 1 if i < j else -1
+    return -base if cat == "exception" else base

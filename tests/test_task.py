@@ -1,7 +1,8 @@
 """The task model: trained pairs, targets, categories, ground truth, mirror.
 
-The categories are re-derived here from the definitions of derivations/theory.md §1 and
-issue #2 (an independent classifier), and checked by hand on the paper's
+The categories are checked against ``strategies.category_by_definition`` (the
+definitions of derivations/theory.md §1 as sets of pairs, not the interval
+tests of ``Task.category``) and against hand-checked literal cases, e.g. on the paper's
 default task n = 9 with the exception {4, 6}.
 """
 from __future__ import annotations
@@ -11,26 +12,41 @@ from hypothesis import given
 
 from symti.task import CATEGORIES, Task, default_task
 
-from strategies import tasks
+from strategies import category_by_definition, tasks, truth_by_definition
 
 
-def reference_category(n, exceptions, i, j):
-    """Category of (i, j) straight from the definitions in the issue."""
-    a, b = min(i, j), max(i, j)
-    if b == a + 1:
-        return "premise"
-    if (a, b) in exceptions:
-        return "exception"
-    if not exceptions:
-        return "test"
-    intervals = [set(range(u, v + 1)) for u, v in exceptions]
-    if any(a in s and b in s for s in intervals):
-        return "cycle"
-    if any(a in s or b in s for s in intervals):
-        return "boundary"
-    if any(a < u and v < b for u, v in exceptions):
-        return "between"
-    return "within"
+# Hand-checked against the table of derivations/theory.md §1 (one end in an
+# interval [u, v] -> boundary, both in one -> cycle, span strictly containing an
+# interval with both ends outside every interval -> between, else within).
+HAND_CHECKED = [
+    # the running example n = 9, {4, 6}: theory.md §1's own examples first
+    (9, [(4, 6)], (3, 6), "boundary"), (9, [(4, 6)], (1, 9), "between"), (9, [(4, 6)], (1, 3), "within"),
+    (9, [(4, 6)], (7, 9), "within"), (9, [(4, 6)], (2, 5), "boundary"), (9, [(4, 6)], (3, 7), "between"),
+    (9, [(4, 6)], (5, 4), "premise"), (9, [(4, 6)], (6, 4), "exception"), (9, [(4, 6)], (7, 4), "boundary"),
+    # a wide exception has untrained cycle pairs
+    (11, [(4, 8)], (4, 6), "cycle"), (11, [(4, 8)], (7, 5), "cycle"), (11, [(4, 8)], (3, 8), "boundary"),
+    (11, [(4, 8)], (2, 10), "between"), (11, [(4, 8)], (9, 11), "within"), (11, [(4, 8)], (8, 4), "exception"),
+    # plain TI
+    (5, [], (1, 3), "test"), (5, [], (5, 1), "test"), (5, [], (2, 3), "premise"),
+    # two disjoint exceptions: ends in different intervals -> boundary; no within pair exists
+    (9, [(2, 4), (6, 8)], (3, 7), "boundary"), (9, [(2, 4), (6, 8)], (1, 5), "between"),
+    (9, [(2, 4), (6, 8)], (5, 9), "between"), (9, [(2, 4), (6, 8)], (4, 6), "boundary"),
+    # overlapping: both ends in one interval -> cycle, else one end inside -> boundary
+    (7, [(1, 4), (3, 6)], (1, 3), "cycle"), (7, [(1, 4), (3, 6)], (3, 5), "cycle"),
+    (7, [(1, 4), (3, 6)], (2, 5), "boundary"), (7, [(1, 4), (3, 6)], (1, 6), "boundary"),
+    (7, [(1, 4), (3, 6)], (1, 7), "boundary"),
+    # nested: inside the outer interval is cycle even if the pair spans the inner one
+    (9, [(2, 8), (4, 6)], (3, 7), "cycle"), (9, [(2, 8), (4, 6)], (1, 9), "between"),
+    (9, [(2, 8), (4, 6)], (1, 5), "boundary"), (9, [(2, 8), (4, 6)], (6, 4), "exception"),
+]
+
+
+@pytest.mark.parametrize("n,excs,pair,cat", HAND_CHECKED)
+def test_categories_by_hand(n, excs, pair, cat):
+    i, j = pair
+    t = Task(n, excs)
+    assert category_by_definition(n, t.exceptions, i, j) == cat  # the test's own reference
+    assert t.category(i, j) == t.category(j, i) == cat
 
 
 def test_default_task_by_hand():
@@ -74,12 +90,13 @@ def test_categories_match_definition(t):
     for i, j in t.ordered_pairs():
         c = t.category(i, j)
         assert c in CATEGORIES
-        assert c == reference_category(t.n, t.exceptions, i, j) == t.category(j, i)
+        assert c == category_by_definition(t.n, t.exceptions, i, j) == t.category(j, i)
         assert t.is_trained(i, j) == (c in ("premise", "exception"))
         base = 1 if i < j else -1
         flipped = (min(i, j), max(i, j)) in t.exceptions
         assert t.target(i, j) == (-base if flipped else base) == -t.target(j, i)
         assert t.ground_truth(i, j) == (None if c == "cycle" else t.target(i, j))
+        assert t.ground_truth(i, j) == truth_by_definition(t.n, t.exceptions, i, j)
 
 
 @given(tasks())
