@@ -43,6 +43,7 @@ __all__ = [
     "check_weight",
     "check_digits",
     "format_decimal",
+    "as_expr",
 ]
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -143,6 +144,21 @@ def as_exact(value, name: str, allow_symbol: bool = True) -> sp.Expr:
     raise TypeError(f"{name}: expected a number or a SymPy expression, got {type(value).__name__}")
 
 
+def as_expr(value, name: str) -> sp.Expr:
+    """A SymPy expression from ``value`` without evaluating code: SymPy objects pass,
+    numbers become exact (:func:`as_exact`), strings must be numbers
+    (:func:`parse_number`).  Anything else is a ``TypeError`` naming ``name``.
+
+    >>> as_expr("1/4", "x"), as_expr(sp.Symbol("t"), "t")
+    (1/4, t)
+    >>> as_expr("__import__('os').getpid()", "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x: cannot parse "__import__('os').getpid()" as a number (use an integer, a decimal such as 0.25, 1e-3, or a fraction such as 1/3)
+    """
+    return as_exact(value, name)
+
+
 def _real_value(value: sp.Expr):
     """Return a SymPy number's real value, or ``None`` if it is symbolic."""
     if isinstance(value, sp.Basic) and value.is_number:
@@ -189,13 +205,21 @@ def check_ridge(ridge, name: str = "ridge") -> sp.Expr:
 
 
 def check_weight(weight, name: str = "weight") -> sp.Expr:
-    """Validate a training weight ``w > 0`` (exact or symbolic)."""
+    """Validate a training weight ``w > 0`` (exact or symbolic).
+
+    >>> check_weight(sp.Symbol("w", negative=True))
+    Traceback (most recent call last):
+    ...
+    ValueError: weight: must be > 0, got w (known to be non-positive or not real)
+    """
     w = as_exact(weight, name)
     v = _real_value(w)
     if v == "complex":
         raise ValueError(f"{name}: must be real, got {w}")
     if v is not None and not v > 0:
         raise ValueError(f"{name}: must be > 0, got {w}")
+    if v is None and (w.is_positive is False or w.is_real is False):
+        raise ValueError(f"{name}: must be > 0, got {w} (known to be non-positive or not real)")
     return w
 
 

@@ -44,32 +44,57 @@ References
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Mapping
+import numbers
+from collections.abc import Mapping
+from typing import Iterable, NamedTuple
 
 import sympy as sp
 
 from ._validate import check_n, check_weight
 
-__all__ = ["Task", "TrainedPair", "CATEGORIES", "default_task"]
+__all__ = ["Task", "TrainedPair", "CATEGORIES", "MAX_ITEMS", "default_task", "check_item"]
+
+#: Largest number of items of a :class:`Task` (a task holds its n - 1 premises;
+#: 10**6 items take a few seconds and about 0.5 GB).
+MAX_ITEMS = 1_000_000
+_ONE = sp.Integer(1)
+
+
+def check_item(x, name: str, n: int | None = None) -> int:
+    """Validate an item: an integer (Python, NumPy or SymPy; not bool) in ``1..n``.
+
+    >>> import numpy as np
+    >>> check_item(np.int64(3), "i", 5)
+    3
+    >>> check_item(1.7, "i", 5)
+    Traceback (most recent call last):
+    ...
+    TypeError: i: must be an integer item, got 1.7
+    """
+    if isinstance(x, bool) or not isinstance(x, (numbers.Integral, sp.Integer)):
+        raise TypeError(f"{name}: must be an integer item, got {x!r}")
+    x = int(x)
+    if n is not None and not 1 <= x <= n:
+        raise ValueError(f"{name}: must lie in 1..{n}, got {x}")
+    return x
 
 CATEGORIES = ("premise", "exception", "cycle", "boundary", "within", "between", "test")
 
 
-@dataclass(frozen=True)
-class TrainedPair:
+class TrainedPair(NamedTuple):
     """A trained unordered pair, oriented as ``(i, j)`` with ``i < j``.
 
     ``target`` is the target of the trial ``(i, j)``; the trial ``(j, i)``
     has the opposite target.  ``weight`` is the training multiplicity of each
-    of the two trials (an exact number or a SymPy symbol).
+    of the two trials (an exact number or a SymPy symbol).  ``kind`` is
+    ``"premise"`` or ``"exception"``.
     """
 
     i: int
     j: int
     target: int
     weight: sp.Expr
-    kind: str  # "premise" or "exception"
+    kind: str
 
     @property
     def key(self) -> tuple[int, int]:
@@ -83,7 +108,7 @@ def _normalise_exception(exc, n: int, k: int) -> tuple[int, int]:
     except (TypeError, ValueError):
         raise TypeError(f"{name}: an exception is a pair of items (u, v), got {exc!r}") from None
     for x in (a, b):
-        if isinstance(x, bool) or not isinstance(x, (int, sp.Integer)):
+        if isinstance(x, bool) or not isinstance(x, (numbers.Integral, sp.Integer)):
             raise TypeError(f"{name}: items must be integers, got {exc!r}")
     a, b = int(a), int(b)
     u, v = min(a, b), max(a, b)
@@ -104,20 +129,36 @@ class Task:
     Parameters
     ----------
     n : int
-        Number of items, ``n >= 2``.
-    exceptions : iterable of pairs
+        Number of items, ``2 <= n <= MAX_ITEMS`` (:data:`MAX_ITEMS` = 10**6).
+    exceptions : iterable of pairs, optional
         Reversed pairs ``{u, v}`` (either order; normalised to ``u < v``;
-        ``v - u >= 2``; no pair twice).
+        ``v - u >= 2``; no pair twice).  ``None`` or empty: plain TI.
     weights : mapping, optional
         Training weight per trained unordered pair, keyed by ``(i, j)`` in
-        either order; each must be positive (a number or a SymPy symbol).
-        Unlisted pairs have weight 1.
+        either order (integer items); each must be positive (a number or a
+        SymPy expression that is not known to be non-positive).  Unlisted
+        pairs have weight 1.
+
+    Examples
+    --------
+    >>> Task(5, exceptions=[(4, 2)], weights={(2, 4): 3})
+    Task(5, exceptions=[(2, 4)], weights={(2, 4): 3})
+    >>> Task(5, weights={(1.9, 2.1): 3})
+    Traceback (most recent call last):
+    ...
+    TypeError: weights: keys are pairs of integer items (i, j), got (1.9, 2.1)
     """
 
-    def __init__(self, n: int, exceptions: Iterable = (), weights: Mapping | None = None):
+    def __init__(self, n: int, exceptions: Iterable | None = (), weights: Mapping | None = None):
         self.n = check_n(n)
+        if self.n > MAX_ITEMS:
+            raise ValueError(f"n: must be at most {MAX_ITEMS} (MAX_ITEMS), got {self.n}")
+        if exceptions is None:
+            exceptions = ()
+        if isinstance(exceptions, (str, bytes)) or not isinstance(exceptions, Iterable):
+            raise TypeError(f"exceptions: expected an iterable of item pairs (u, v), got {exceptions!r}")
         if isinstance(exceptions, tuple) and len(exceptions) == 2 and all(
-            isinstance(x, int) for x in exceptions
+            isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in exceptions
         ):
             exceptions = [exceptions]
         excs = [_normalise_exception(e, self.n, k) for k, e in enumerate(exceptions)]
@@ -126,23 +167,23 @@ class Task:
         self.exceptions: tuple[tuple[int, int], ...] = tuple(sorted(excs))
         trained = {(i, i + 1) for i in range(1, self.n)} | set(self.exceptions)
         w: dict[tuple[int, int], sp.Expr] = {}
+        if weights is not None and not isinstance(weights, Mapping):
+            raise TypeError(f"weights: expected a mapping {{(i, j): weight}}, got {type(weights).__name__}")
         for key, value in (weights or {}).items():
             try:
                 a, b = key
-                a, b = int(a), int(b)
+                a, b = check_item(a, "weights"), check_item(b, "weights")
             except (TypeError, ValueError):
-                raise TypeError(f"weights: keys are item pairs (i, j), got {key!r}") from None
+                raise TypeError(f"weights: keys are pairs of integer items (i, j), got {key!r}") from None
             k = (min(a, b), max(a, b))
             if k not in trained:
                 raise ValueError(f"weights: {key!r} is not a trained pair of this task")
             w[k] = check_weight(value, f"weights[{key!r}]")
         self.weights = w
-        pairs = [
-            TrainedPair(i, i + 1, 1, w.get((i, i + 1), sp.Integer(1)), "premise") for i in range(1, self.n)
-        ]
-        pairs += [TrainedPair(u, v, -1, w.get((u, v), sp.Integer(1)), "exception") for u, v in self.exceptions]
+        pairs = [TrainedPair(i, i + 1, 1, w.get((i, i + 1), _ONE), "premise") for i in range(1, self.n)]
+        pairs += [TrainedPair(u, v, -1, w.get((u, v), _ONE), "exception") for u, v in self.exceptions]
         self.trained_pairs: tuple[TrainedPair, ...] = tuple(pairs)
-        self._trained = {p.key: p for p in pairs}
+        self._trained = {(p[0], p[1]): p for p in pairs}
 
     # ------------------------------------------------------------------ basics
     def __repr__(self) -> str:
@@ -160,11 +201,7 @@ class Task:
         return hash((self.n, self.exceptions, tuple(sorted(self.weights.items()))))
 
     def _check_pair(self, i: int, j: int) -> None:
-        for name, x in (("i", i), ("j", j)):
-            if isinstance(x, bool) or not isinstance(x, (int, sp.Integer)):
-                raise TypeError(f"{name}: must be an integer item, got {x!r}")
-            if not 1 <= x <= self.n:
-                raise ValueError(f"{name}: must lie in 1..{self.n}, got {x}")
+        i, j = check_item(i, "i", self.n), check_item(j, "j", self.n)
         if i == j:
             raise ValueError(f"(i, j): a trial needs two different items, got ({i}, {j})")
 

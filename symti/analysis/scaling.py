@@ -78,7 +78,7 @@ import numpy as np
 import sympy as sp
 from scipy.linalg import solve_banded
 
-from .._validate import check_n, check_ridge
+from .._validate import as_expr, check_n, check_ridge
 from ..params import gamma_weight, mu_parameter
 from ..solve.rank import rank_system_banded
 from ..task import Task
@@ -252,7 +252,7 @@ def critical_slope(span):
     >>> critical_slope(2)
     2/5
     """
-    s = sp.sympify(span)
+    s = as_expr(span, "span")
     return s / (2 * s + 1)
 
 
@@ -275,7 +275,7 @@ def critical_alpha_asymptotic(n, span=2, position="middle"):
     if s < 2:
         raise ValueError(f"span: must be an integer >= 2, got {span!r}")
     if position == "middle":
-        return 2 * sp.acosh((2 * s + 1) / s) ** 2 / sp.sympify(n) ** 2
+        return 2 * sp.acosh((2 * s + 1) / s) ** 2 / as_expr(n, "n") ** 2
     import mpmath
 
     t = float(position)

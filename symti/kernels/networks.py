@@ -52,7 +52,7 @@ import numbers
 import mpmath
 import sympy as sp
 
-from .._validate import as_exact
+from .._validate import as_exact, as_expr
 from .trial import ExchangeableKernel
 
 __all__ = ["kernel_map", "layer_similarities", "conjunctivity", "network_alpha", "network_kernel"]
@@ -65,8 +65,12 @@ def kernel_map(x, r=1):
     1/pi
     >>> kernel_map(1, 1)
     1
+    >>> kernel_map("__import__('os').getpid()")
+    Traceback (most recent call last):
+    ...
+    ValueError: x: cannot parse "__import__('os').getpid()" as a number (use an integer, a decimal such as 0.25, 1e-3, or a fraction such as 1/3)
     """
-    x, r = sp.sympify(x), sp.sympify(r)
+    x, r = as_expr(x, "x"), as_expr(r, "r")
     return x + r * (sp.sqrt(1 - x**2) - x * sp.acos(x)) / sp.pi
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .._validate import check_digits, format_decimal
+from .._validate import as_expr, check_digits, format_decimal
 from ..solve.predictions import Predictions
 
 __all__ = ["margin_equation", "margin_tabular", "latex_expr"]
@@ -27,7 +27,7 @@ __all__ = ["margin_equation", "margin_tabular", "latex_expr"]
 
 def latex_expr(expr) -> str:
     """LaTeX of a margin, factored where that makes it shorter."""
-    e = sp.sympify(expr)
+    e = as_expr(expr, "expr")
     f = sp.factor(e) if e.free_symbols else e
     cand = [sp.latex(e), sp.latex(f)]
     return min(cand, key=len)
