@@ -51,7 +51,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .._validate import as_exact, check_alpha
+from .._validate import as_exact, as_expr, check_alpha
 
 __all__ = [
     "TrialKernel",
@@ -356,6 +356,10 @@ class SimilarityKernel(TrialKernel):
     >>> K = SimilarityKernel(geometric_similarity(4, "1/2"), alpha=0)
     >>> K((1, 2), (2, 3))
     1/2
+    >>> SimilarityKernel([[1, float("nan")], [0, 1]])
+    Traceback (most recent call last):
+    ...
+    ValueError: S[0][1]: must be a finite number, got nan
     """
 
     swap_invariant = True
@@ -366,9 +370,11 @@ class SimilarityKernel(TrialKernel):
             self._S = S
             self.n = None
         else:
-            M = sp.Matrix(S)
-            if M.rows != M.cols:
-                raise ValueError(f"S: must be square, got shape {M.shape}")
+            rows = [list(r) for r in (S.tolist() if hasattr(S, "tolist") else S)]
+            if not rows or any(len(r) != len(rows) for r in rows):
+                raise ValueError(f"S: must be a non-empty square matrix, got {len(rows)} rows of lengths "
+                                 f"{sorted({len(r) for r in rows})}")
+            M = sp.Matrix([[as_expr(x, f"S[{a}][{b}]") for b, x in enumerate(r)] for a, r in enumerate(rows)])
             if (M - M.T).applyfunc(sp.simplify) != sp.zeros(*M.shape):
                 raise ValueError("S: item similarity must be symmetric")
             self.n = M.rows
