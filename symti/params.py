@@ -46,6 +46,7 @@ from ._validate import check_alpha, check_ridge
 __all__ = [
     "alpha", "rho", "lam", "mu",
     "mu_parameter", "lambda_parameter", "lambda_from_mu", "gamma_weight", "memorization",
+    "result_symbol",
 ]
 
 #: The conjunctivity :math:`\alpha` (canonical symbol, positive).
@@ -125,3 +126,26 @@ def memorization(alpha, ridge, w) -> sp.Expr:
     """
     value = alpha * w / (alpha * w + ridge)
     return sp.cancel(value) if isinstance(value, sp.Basic) else value
+
+
+def result_symbol(symbol, default: sp.Symbol, name: str = "symbol") -> sp.Symbol:
+    r"""The symbol a result is written in: ``default`` (a canonical symbol of this
+    module) when ``symbol`` is ``None``, else the caller's own ``symbol``.
+
+    Results in the caller's symbol substitute with it: a symbol ``alpha``
+    created without assumptions is *not* :data:`alpha` (which is positive),
+    so ``.subs`` with it would do nothing on a result in :data:`alpha`.
+
+    >>> x = sp.Symbol("alpha")
+    >>> result_symbol(None, alpha) == alpha, result_symbol(x, alpha) == alpha, result_symbol(x, alpha) == x
+    (True, False, True)
+    >>> result_symbol("alpha", alpha)
+    Traceback (most recent call last):
+    ...
+    TypeError: symbol: must be a SymPy Symbol, got 'alpha'
+    """
+    if symbol is None:
+        return default
+    if not isinstance(symbol, sp.Symbol):
+        raise TypeError(f"{name}: must be a SymPy Symbol, got {symbol!r}")
+    return symbol

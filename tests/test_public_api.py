@@ -110,3 +110,81 @@ def test_numeric_solvers_return_predictions(solver, method, ridge):
     assert isinstance(P.to_numpy(), np.ndarray) and P.to_numpy().shape == (6, 6)
     np.testing.assert_allclose(P.to_numpy(), E, atol=1e-9)
     assert abs(float(P[2, 5]) - E[1, 4]) < 1e-9
+
+
+# ------------------------------------------------------------ 3. symbols
+def test_exact_ridgeless_limit_does_not_capture_a_user_symbol():
+    """The ridgeless limit's internal ridge is a Dummy: a weight the user named
+    ``rho_`` is not sent to 0 with it.  Reference: the same task with the weight
+    named ``w`` (then renamed), and the hand-computed value at w = 2."""
+    w, clash = sp.Symbol("w", positive=True), sp.Symbol("rho_", positive=True)
+
+    def margin(x):   # alpha = 0: the Gram matrix is singular, the solver takes rho -> 0+
+        return solve_exact(Task(4, exceptions=[(1, 3)], weights={(1, 3): x}), AlphaKernel(0))[3, 1]
+
+    ref = margin(w)
+    assert sp.cancel(margin(clash) - ref.subs(w, clash)) == 0
+    assert ref.subs(w, 2) == margin(2) == R(2, 5)       # (2w - 2)/(2w + 1) at w = 2
+
+
+def test_exact_rank_route_with_a_user_symbol_named_mu():
+    """The rank route's internal mu is a Dummy: alpha (or the ridge) named ``mu`` gives
+    the same rational functions as any other name (here checked at a point against
+    the full Gram route, which never uses mu)."""
+    mu, x = sp.Symbol("mu"), sp.Symbol("x")
+    task = Task(6, exceptions=[(2, 5)])
+    for kernel_of, ridge_of in [(lambda s: AlphaKernel(s), lambda s: 0),
+                                (lambda s: AlphaKernel(1 / (1 + s)), lambda s: R(1, 3)),
+                                (lambda s: AlphaKernel(R(1, 3)), lambda s: s)]:
+        P = solve_exact(task, kernel_of(mu), ridge_of(mu))
+        Q = solve_exact(task, kernel_of(x), ridge_of(x))
+        G = solve_exact(task, kernel_of(R(1, 2)), ridge_of(R(1, 2)), method="gram")
+        for key in [(1, 3), (2, 5), (6, 1), (3, 4)]:
+            assert sp.cancel(P[key] - Q[key].subs(x, mu)) == 0
+            assert P[key].subs(mu, R(1, 2)) == G[key]
+
+
+def test_closed_forms_do_not_capture_user_symbols():
+    """forms.py's internal lambda, rho and alpha are Dummies.  References: the
+    additive ranks (n+1)/2 - i by hand; the exact solver."""
+    from symti.closed_form import additive_limit_ranks, conjunctive_limit_margin, ridgeless_exception_margin
+
+    lam = sp.Symbol("lambda", positive=True)           # a user's n that happens to be called lambda
+    assert sp.simplify(additive_limit_ranks(lam, 1) - ((lam + 1) / 2 - 1)) == 0
+    rho = sp.Symbol("rho", positive=True)              # a user's exception weight called rho
+    f = ridgeless_exception_margin(9, 3, 6, 4, 6, A, weight=rho)
+    E = solve_exact(Task(9, exceptions=[(4, 6)], weights={(4, 6): 3}), AlphaKernel(R(1, 5)))
+    assert sp.nsimplify(sp.N(f.subs({A: R(1, 5), rho: 3}), 40), tolerance=1e-30) == E[3, 6] == R(-6, 49)
+    g = conjunctive_limit_margin(9, 6, 4, [(4, 6)], ridge=A)   # a ridge written with the symbol alpha
+    assert g.subs(A, R(1, 3)) == solve_exact(Task(9, exceptions=[(4, 6)]), AlphaKernel(1), R(1, 3))[6, 4] == R(3, 4)
+
+
+def test_analysis_functions_answer_in_the_callers_symbol():
+    """thresholds.margin_functions / thresholds and limits.margin_function / margin_series /
+    threshold_ridge_series: canonical symti.params.alpha by default, the caller's symbol
+    (here one without assumptions) on request, so that .subs works.  Reference:
+    f(1, 3) = 2(1 - a)/(1 + a) of Task(3), and solve_exact."""
+    from symti import params
+    from symti.analysis.limits import margin_function, margin_series, threshold_ridge_series
+    from symti.analysis.thresholds import margin_functions, thresholds
+
+    x = sp.Symbol("alpha")                               # no assumptions: not params.alpha
+    assert x != params.alpha
+    assert margin_functions(Task(3))[1, 3].free_symbols == {params.alpha}
+    assert margin_functions(Task(3), symbol=x)[1, 3].subs(x, R(1, 2)) == R(2, 3)
+    T = thresholds(Task(9, exceptions=[(4, 6)]), symbol=x)
+    assert T.pair(3, 6).margin.subs(x, R(1, 5)) == R(-6, 49)
+    assert T.critical_alpha.decimal(8) == "0.13148291"
+    assert margin_function(Task(3), 1, 3, "alpha", symbol=x).subs(x, R(1, 2)) == R(2, 3)
+    e = sp.Symbol("e")
+    assert margin_function(Task(3), 1, 3, "1-alpha", symbol=e).subs(e, R(1, 2)) == R(2, 3)
+    r = sp.Symbol("r")
+    E = solve_exact(Task(3), AlphaKernel(R(1, 2)), R(1, 4))[1, 3]
+    assert margin_function(Task(3), 1, 3, "rho", alpha=x, symbol=r).subs({x: R(1, 2), r: R(1, 4)}) == E
+    s = margin_series(Task(3), 1, 3, "alpha", order=3, symbol=x)
+    assert s.var == x and s.truncated == 4 * x**2 - 4 * x + 2        # 2(1-a)/(1+a) = 2 - 4a + 4a^2 - ...
+    (row,) = threshold_ridge_series(Task(9, exceptions=[(4, 6)]), 3, 6, symbol=x)
+    assert row["slope_function"].free_symbols <= {x}
+    assert row["slope_function"].subs(x, row["alpha0"]).equals(row["slope"])
+    with pytest.raises(TypeError, match="^symbol: must be a SymPy Symbol"):
+        margin_functions(Task(3), symbol="alpha")

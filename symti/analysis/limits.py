@@ -76,6 +76,7 @@ import mpmath
 import sympy as sp
 
 from .._validate import check_alpha, check_digits, check_ridge
+from .. import params
 from ..kernels.trial import AlphaKernel
 from ..task import Task
 
@@ -100,8 +101,12 @@ __all__ = [
     "large_n_threshold",
 ]
 
-ALPHA = sp.Symbol("alpha", positive=True)
-RHO = sp.Symbol("rho", positive=True)
+#: The default variables of the results: the canonical :data:`symti.params.alpha`
+#: and :data:`symti.params.rho`, and :math:`\varepsilon = 1 - \alpha`, all positive.
+#: Every function returning an expression in one of them takes the caller's own
+#: symbol with ``symbol=`` (and :math:`\alpha` of the ``"rho"`` limit with ``alpha=``).
+ALPHA = params.alpha
+RHO = params.rho
 EPS = sp.Symbol("epsilon", positive=True)
 Q = sp.Symbol("q", positive=True)
 
@@ -150,28 +155,63 @@ def _check_pair(task: Task, i, j):
     task._check_pair(i, j)
 
 
-def margin_function(task: Task, i: int, j: int, limit: str, alpha=None, ridge=0) -> sp.Expr:
+def _variable(limit: str, symbol) -> sp.Symbol:
+    """The variable of ``limit``'s results: the caller's ``symbol`` or the default."""
+    return params.result_symbol(symbol, {"alpha": ALPHA, "1-alpha": EPS, "rho": RHO}[limit])
+
+
+def margin_function(task: Task, i: int, j: int, limit: str, alpha=None, ridge=0, symbol=None) -> sp.Expr:
     r"""The exact margin :math:`f(i,j)` as a function of the limit's variable.
 
-    ``"alpha"``: of :math:`\alpha` at fixed ``ridge``; ``"1-alpha"``: of
-    :math:`\varepsilon = 1 - \alpha` at fixed ``ridge``; ``"rho"``: of
-    :math:`\rho` at fixed ``alpha`` (default: the symbol :math:`\alpha`).
+    Parameters
+    ----------
+    task : Task
+    i, j : int
+        The pair, items of ``task``.
+    limit : {"alpha", "1-alpha", "rho"}
+        ``"alpha"``: :math:`f` as a function of :math:`\alpha` at fixed
+        ``ridge``; ``"1-alpha"``: of :math:`\varepsilon = 1 - \alpha` at
+        fixed ``ridge``; ``"rho"``: of :math:`\rho` at fixed ``alpha``.
+    alpha : number or Symbol, optional
+        ``"rho"`` only: :math:`\alpha` (default the canonical
+        :data:`symti.params.alpha`; pass your own symbol to get it back).
+    ridge : exact number
+        :math:`\rho \ge 0` for ``"alpha"`` and ``"1-alpha"``.
+    symbol : sympy.Symbol, optional
+        The limit's variable in the result: default the canonical
+        :data:`symti.params.alpha`, :data:`EPS` or :data:`symti.params.rho`
+        (positive); your own symbol (with or without assumptions) makes
+        ``.subs`` with it work.
+
+    Returns
+    -------
+    sympy.Expr
+        The exact rational function.
 
     >>> margin_function(Task(3), 1, 3, "1-alpha")
     -2*epsilon/(epsilon - 2)
+    >>> x = sp.Symbol("alpha")                    # no assumptions: not symti.params.alpha
+    >>> margin_function(Task(3), 1, 3, "alpha", symbol=x).subs(x, sp.Rational(1, 2))
+    2/3
+    >>> margin_function(Task(3), 1, 3, "alpha", symbol="alpha")
+    Traceback (most recent call last):
+    ...
+    TypeError: symbol: must be a SymPy Symbol, got 'alpha'
     """
     from ..solve.exact import solve_exact
 
     _check_limit(limit)
     _check_pair(task, i, j)
+    var = _variable(limit, symbol)
+    t = sp.Dummy("t", positive=True)  # internal: never one of the caller's symbols
     if limit == "rho":
         a = ALPHA if alpha is None else check_alpha(alpha)
-        return sp.factor(solve_exact(task, AlphaKernel(a), RHO)[i, j])
+        return sp.factor(solve_exact(task, AlphaKernel(a), t)[i, j]).xreplace({t: var})
     ridge = check_ridge(ridge)
-    f = solve_exact(task, AlphaKernel(ALPHA), ridge)[i, j]
+    f = solve_exact(task, AlphaKernel(t), ridge)[i, j]
     if limit == "1-alpha":
-        f = sp.factor(sp.cancel(f.subs(ALPHA, 1 - EPS)))
-    return f
+        f = sp.factor(sp.cancel(f.subs(t, 1 - t)))
+    return sp.sympify(f).xreplace({t: var})
 
 
 def rational_series(f, var, count: int) -> list:
@@ -197,20 +237,33 @@ def rational_series(f, var, count: int) -> list:
     return c
 
 
-def margin_series(task: Task, i: int, j: int, limit: str, order: int = 2, alpha=None, ridge=0) -> Series:
+def margin_series(task: Task, i: int, j: int, limit: str, order: int = 2, alpha=None, ridge=0,
+                  symbol=None) -> Series:
     r"""Series of the exact margin :math:`f(i,j)` in the limit ``limit`` up to
-    (excluding) :math:`x^{\text{order}}`.
+    (excluding) :math:`x^{\text{order}}`:
+    :math:`f = \sum_{k < \text{order}} c_k x^k + O(x^{\text{order}})`.
+
+    Arguments as for :func:`margin_function`; ``symbol`` is the series
+    variable :math:`x` (default :math:`\alpha`, :math:`\varepsilon` or
+    :math:`\rho` by the limit).
 
     >>> s = margin_series(Task(9, exceptions=[(4, 6)]), 3, 6, "alpha", order=2)
     >>> s.terms, s.leading
     ([(0, 1), (1, -20)], 1)
     >>> margin_series(Task(3), 1, 3, "rho", order=2).truncated
     4*rho*(alpha - 1)/(alpha + 1)**2 - 2*(alpha - 1)/(alpha + 1)
+    >>> x = sp.Symbol("x")
+    >>> margin_series(Task(3), 1, 3, "alpha", order=3, symbol=x).truncated
+    4*x**2 - 4*x + 2
+    >>> margin_series(Task(3), 1, 3, "alpha", order=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [1, 20], got 0
     """
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 20:
         raise ValueError(f"order: must be an integer in [1, 20], got {order!r}")
-    f = margin_function(task, i, j, limit, alpha, ridge)
-    var = {"alpha": ALPHA, "1-alpha": EPS, "rho": RHO}[limit]
+    f = margin_function(task, i, j, limit, alpha, ridge, symbol)
+    var = _variable(limit, symbol)
     coeffs = rational_series(f, var, order + 1)
     terms = [(k, coeffs[k]) for k in range(order)]
     trunc = sp.Add(*[c * var ** k for k, c in terms])
@@ -245,8 +298,8 @@ def series_check(task: Task, series: Series, ks=(2, 3, 4, 5), dps: int = 60, alp
             a, r = check_alpha(alpha if alpha is not None else sp.Rational(1, 3)), x
         exact = solve_mpmath(task, AlphaKernel(a), r, dps=dps)[i, j]
         approx = series.truncated.subs(series.var, x)
-        if series.limit == "rho":
-            approx = approx.subs(ALPHA, a)
+        if series.limit == "rho":  # the coefficients are functions of alpha, in whichever symbol
+            approx = approx.subs({s: a for s in approx.free_symbols})
         with mpmath.workdps(dps):
             ap = mpmath.mpf(sp.N(approx, dps + 5))
             err = exact - ap
@@ -256,16 +309,28 @@ def series_check(task: Task, series: Series, ks=(2, 3, 4, 5), dps: int = 60, alp
 
 
 # ------------------------------------------------------------- thresholds
-def threshold_ridge_series(task: Task, i: int, j: int) -> list[dict]:
+def threshold_ridge_series(task: Task, i: int, j: int, symbol=None) -> list[dict]:
     r"""The ridgeless sign changes :math:`\alpha^*_0 \in (0,1)` of :math:`f(i,j)` and
-    their first-order shift with the ridge, :math:`\alpha^*(\rho) = \alpha^*_0 + s\rho + O(\rho^2)`.
+    their first-order shift with the ridge, :math:`\alpha^*(\rho) = \alpha^*_0 + s\rho + O(\rho^2)`,
+    :math:`s = -\partial_\rho f / \partial_\alpha f` at :math:`(\alpha^*_0, 0)`.
 
-    Returns ``[{"alpha0": CRootOf or Rational, "slope": s (exact), "becomes": "wrong" | "right"}]``
-    (``becomes``: what the pair turns into as :math:`\alpha` increases through the root).
+    Returns ``[{"alpha0": CRootOf or Rational, "slope": s (exact), "becomes": "wrong" | "right",
+    "slope_function": s(alpha)}]`` (``becomes``: what the pair turns into as :math:`\alpha`
+    increases through the root; ``slope_function``: :math:`-\partial_\rho f/\partial_\alpha f`
+    at :math:`\rho = 0` as a function of :math:`\alpha`, written in ``symbol``, default the
+    canonical :data:`symti.params.alpha`).
 
     >>> [(sp.N(r["alpha0"], 8), sp.N(r["slope"], 8), r["becomes"]) for r in threshold_ridge_series(Task(9, exceptions=[(4, 6)]), 3, 6)]
     [(0.13148291, -0.86851709, 'wrong')]
+    >>> x = sp.Symbol("x")
+    >>> threshold_ridge_series(Task(9, exceptions=[(4, 6)]), 3, 6, symbol=x)[0]["slope_function"]
+    x - 1
+    >>> threshold_ridge_series(Task(9, exceptions=[(4, 6)]), 4, 6)
+    Traceback (most recent call last):
+    ...
+    ValueError: (i, j): (4, 6) is not an untrained pair with ground truth
     """
+    var = params.result_symbol(symbol, ALPHA)
     _check_pair(task, i, j)
     g = task.ground_truth(i, j)
     if g is None or task.is_trained(i, j):
@@ -289,7 +354,7 @@ def threshold_ridge_series(task: Task, i: int, j: int) -> list[dict]:
         slope = slope_expr.subs(ALPHA, root)
         sign = sp.sign(sp.N(da.subs(ALPHA, root), 30)) * g
         out.append({"alpha0": root, "slope": slope, "becomes": "wrong" if sign < 0 else "right",
-                    "slope_function": slope_expr})
+                    "slope_function": slope_expr.xreplace({ALPHA: var})})
     return out
 
 

@@ -50,6 +50,7 @@ from functools import total_ordering
 import sympy as sp
 
 from .._validate import check_digits, check_ridge, format_decimal
+from .. import params
 from ..task import Task
 
 __all__ = [
@@ -64,8 +65,10 @@ __all__ = [
     "point_between",
 ]
 
-#: The symbol :math:`\alpha` in which the margins are rational functions.
-ALPHA = sp.Symbol("alpha", positive=True)
+#: The symbol :math:`\alpha` in which the margins are rational functions: the
+#: canonical :data:`symti.params.alpha` (positive).  :func:`margin_functions` and
+#: :func:`thresholds` answer in the caller's own symbol with ``symbol=``.
+ALPHA = params.alpha
 
 
 def _decimal(value: sp.Rational, digits: int) -> str:
@@ -311,20 +314,46 @@ def wrong_set(expr, truth: int, symbol=ALPHA) -> list[tuple[AlgebraicNumber, Alg
     return [(a, b) for a, b, s in sign_intervals(expr, symbol) if s * truth < 0]
 
 
-def margin_functions(task: Task, ridge=0) -> dict:
-    r"""Margins :math:`f(i, j)`, :math:`i < j`, as exact rational functions of :data:`ALPHA`.
+def margin_functions(task: Task, ridge=0, symbol=None) -> dict:
+    r"""Margins :math:`f(i, j) = N_{ij}(\alpha)/D_{ij}(\alpha)`, :math:`i < j`, as exact
+    rational functions of :math:`\alpha`.
+
+    Parameters
+    ----------
+    task : Task
+    ridge : exact number
+        :math:`\rho \ge 0`; ``0`` is the ridgeless limit.
+    symbol : sympy.Symbol, optional
+        The symbol for :math:`\alpha` in the result; default the canonical
+        :data:`symti.params.alpha` (positive).  Pass your own (e.g.
+        ``sp.Symbol("alpha")`` without assumptions) to substitute into the
+        result with it.
+
+    Returns
+    -------
+    dict
+        ``{(i, j): f(i, j)}`` for every ``i < j``.
 
     >>> margin_functions(Task(3))[1, 3]
     (2 - 2*alpha)/(alpha + 1)
+    >>> x = sp.Symbol("x")
+    >>> margin_functions(Task(3), symbol=x)[1, 3].subs(x, sp.Rational(1, 2))
+    2/3
+    >>> margin_functions(Task(3), symbol="x")
+    Traceback (most recent call last):
+    ...
+    TypeError: symbol: must be a SymPy Symbol, got 'x'
     """
     from ..solve.exact import solve_exact
     from ..kernels.trial import AlphaKernel
 
+    x = params.result_symbol(symbol, ALPHA)
     ridge = check_ridge(ridge)
     if sp.sympify(ridge).free_symbols:
         raise TypeError("ridge: must be a number here (thresholds are computed for a fixed ridge)")
     P = solve_exact(task, AlphaKernel(ALPHA), ridge)
-    return {(i, j): P[i, j] for i, j in task.ordered_pairs() if i < j}
+    rename = (lambda e: e) if x == ALPHA else (lambda e: sp.sympify(e).xreplace({ALPHA: x}))  # noqa: E731
+    return {(i, j): rename(P[i, j]) for i, j in task.ordered_pairs() if i < j}
 
 
 @dataclass(frozen=True)
@@ -398,7 +427,7 @@ class ThresholdAnalysis:
         return out
 
 
-def thresholds(task: Task, ridge=0) -> ThresholdAnalysis:
+def thresholds(task: Task, ridge=0, symbol=None) -> ThresholdAnalysis:
     r"""Exact wrong sets :math:`W_{ij} \subset (0, 1)` of every untrained pair with ground truth.
 
     Parameters
@@ -406,14 +435,29 @@ def thresholds(task: Task, ridge=0) -> ThresholdAnalysis:
     task : Task
     ridge : exact number
         :math:`\rho \ge 0`; ``0`` is the ridgeless limit.
+    symbol : sympy.Symbol, optional
+        The symbol for :math:`\alpha` in each pair's ``margin``; default the
+        canonical :data:`symti.params.alpha` (see :func:`margin_functions`).
+        Thresholds are numbers, the same for any symbol.
 
     >>> T = thresholds(Task(5, exceptions=[(2, 4)]))
     >>> [(p.i, p.j, p.category, p.alpha_star and p.alpha_star.decimal(6)) for p in T.pairs]
     [(1, 3, 'boundary', None), (1, 4, 'boundary', None), (1, 5, 'between', None), (2, 5, 'boundary', None), (3, 5, 'boundary', None)]
+
+    In the caller's symbol (here one without assumptions):
+
+    >>> x = sp.Symbol("alpha")
+    >>> thresholds(Task(9, exceptions=[(4, 6)]), symbol=x).pair(3, 6).margin.subs(x, sp.Rational(1, 5))
+    -6/49
+    >>> thresholds(Task(5), ridge=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: ridge: must be >= 0 (0 means the ridgeless limit), got -1
     """
     if not isinstance(task, Task):
         raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
     ridge = check_ridge(ridge)
+    x = params.result_symbol(symbol, ALPHA)
     margins = margin_functions(task, ridge)
     out = ThresholdAnalysis(task, ridge)
     for (i, j), m in margins.items():
@@ -422,5 +466,6 @@ def thresholds(task: Task, ridge=0) -> ThresholdAnalysis:
         truth = task.ground_truth(i, j)
         if truth is None:
             continue
-        out.pairs.append(PairThreshold(i, j, task.category(i, j), truth, m, tuple(wrong_set(m, truth))))
+        shown = m if x == ALPHA else sp.sympify(m).xreplace({ALPHA: x})
+        out.pairs.append(PairThreshold(i, j, task.category(i, j), truth, shown, tuple(wrong_set(m, truth))))
     return out

@@ -82,7 +82,9 @@ __all__ = [
 ]
 
 _HALF = sp.Rational(1, 2)
-_LAM = sp.Symbol("lambda", positive=True)
+# Internal symbols are Dummies: they never coincide with a symbol of the caller
+# (an n, weight or ridge of the caller's named lambda, rho or alpha is left alone).
+_LAM = sp.Dummy("lambda", positive=True)
 
 
 def ti_rank(n, i, lam) -> sp.Expr:
@@ -269,7 +271,7 @@ def ridgeless_ti_margin(n, i, j, alpha) -> sp.Expr:
     return ti_rank_difference(n, i, j, _ridgeless_lambda(alpha))
 
 
-_RHO = sp.Symbol("rho", positive=True)
+_RHO = sp.Dummy("rho", positive=True)
 
 
 def _ridgeless_lambda(alpha):
@@ -365,7 +367,7 @@ def conjunctive_limit_margin(n, i, j, exceptions=(), ridge=0) -> sp.Expr:
     (0, 1/2)
     """
     ridge = check_ridge(ridge)
-    a = sp.Symbol("alpha", positive=True)
+    a = sp.Dummy("alpha", positive=True)
     m = sp.limit(_memorization(a, ridge), a, 1, "-")
     gamma = sp.limit((a + ridge) / (a + ridge), a, 1, "-")
     gammas = [gamma] * len(exceptions)

@@ -63,8 +63,10 @@ __all__ = ["solve_exact", "ridge_symbol", "METHODS", "SingularSystem"]
 
 METHODS = ("auto", "rank", "antisymmetric", "gram", "generic")
 
-#: The symbol used for the ridge inside the ridgeless limit.
-ridge_symbol = sp.Symbol("rho_", positive=True)
+#: The symbol used for the ridge inside the ridgeless limit: a ``Dummy``, so it
+#: never coincides with a symbol of the caller (a weight or kernel value named
+#: ``rho_`` is not sent to 0 with it).
+ridge_symbol = sp.Dummy("rho_", positive=True)
 
 
 def _with_ridgeless(solve, ridge):
@@ -113,7 +115,7 @@ def _solve_antisymmetric(task: Task, kernel: TrialKernel, rho) -> dict:
     return out
 
 
-_MU = sp.Symbol("mu")
+_MU = sp.Dummy("mu")  # the generator of QQ[mu]; a Dummy, distinct from any symbol of the caller
 
 
 def _rank_differences_in_mu(task: Task):
