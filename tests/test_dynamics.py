@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symti import AlphaKernel, SimilarityKernel, Task, geometric_similarity, solve_exact
@@ -108,7 +108,6 @@ def test_ti_closed_form_at_infinity_is_ridgeless_krr(n):
 
 
 @given(tasks(), st.sampled_from(ALPHAS))
-@settings(max_examples=15)
 def test_large_time_converges_to_ridgeless_krr(task, alpha):
     """f_t -> ridgeless KRR, and the error decays like exp(-t * slowest rate)."""
     exact = solve_exact(task, AlphaKernel(alpha)).to_numpy()
@@ -192,10 +191,11 @@ def test_time_course_against_direct_evaluation():
     alpha = 0.3
     tc = exception_time_course(task, alpha)
     K = AlphaKernel(sp.Rational(3, 10))
-    # persistent boundary errors are the ridgeless KRR errors (exact solver)
+    # persistent test-pair errors (every category) are the ridgeless KRR errors (exact solver)
     exact = solve_exact(task, K)
     wrong = sorted((i, j) for i in range(1, 10) for j in range(i + 1, 10)
-                   if task.category(i, j) == "boundary" and exact[i, j] * task.ground_truth(i, j) < 0)
+                   if task.category(i, j) in ("boundary", "between", "within")
+                   and exact[i, j] * task.ground_truth(i, j) < 0)
     assert sorted(tc.persistent) == wrong
     # every reported crossing is a sign change of the full-Gram flow
     for (i, j), ivs in tc.wrong_intervals.items():

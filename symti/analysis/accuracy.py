@@ -1,33 +1,67 @@
 r"""Accuracy structure: which pairs a trained model gets right, and which it gets wrong.
 
 For a task and a model (by default KRR with :math:`K_\alpha` and ridge
-:math:`\rho`) every unordered pair :math:`\{i, j\}`, listed as ``(i, j)``
-with :math:`i < j`, has a margin :math:`f(i, j) = -f(j, i)` and, unless it is
-a cycle pair, a ground truth :math:`g_{ij} = \pm 1`.  Its status is
+:math:`\rho`) a *trial* :math:`(i, j)` asks "does :math:`i` beat :math:`j`?"
+and the model answers with the sign of its margin :math:`f(i, j)`.  Unless
+:math:`\{i, j\}` is a cycle pair it has a ground truth :math:`g_{ij} = \pm 1`
+(:math:`g_{ji} = -g_{ij}`), and the trial's status is
 
 .. math::
    \text{correct if } g_{ij} f(i,j) > 0, \quad
    \text{wrong if } g_{ij} f(i,j) < 0, \quad
-   \text{tie if } f(i,j) = 0,
+   \text{tie if } f(i,j) = 0.
 
-and ``"no ground truth"`` for cycle pairs (their sign is still reported).
-An exception :math:`\{u, v\}` is *memorized* when :math:`f(v, u) > 0`.
-Summary accuracies are the fractions of correct pairs among the untrained
-pairs with ground truth, per category (``within``, ``between``,
+**Convention: both trials of every pair count.**  Each unordered pair
+:math:`\{i, j\}`, listed as ``(i, j)`` with :math:`i < j`, carries its two
+trials :math:`(i, j)` and :math:`(j, i)`.  For swap-antisymmetric models
+(:math:`K_\alpha`, every swap-invariant kernel) :math:`f(j, i) = -f(i, j)`
+and the two trials agree; a position-asymmetric kernel
+(:math:`\kappa_1 \ne \kappa_2`) can give :math:`f(i, j)` and :math:`f(j, i)`
+the same sign, and then exactly one of the two trials is wrong.  A pair's
+``status`` is ``"wrong"`` if either trial is wrong, else ``"tie"`` if either
+is a tie, else ``"correct"``; cycle pairs have ``"no ground truth"`` (their
+signs are still reported).  Every count ``(correct, total, fraction)``
+counts *trials* (ordered pairs): a pair contributes 2 to ``total`` and its
+correct trials to ``correct`` -- so fractions equal the fractions of pairs
+for antisymmetric models, and a pair wrong in one direction counts half.
+An exception :math:`\{u, v\}` is *memorized* when :math:`f(v, u) > 0` (read
+directly, not as :math:`-f(u, v)`).  Summary accuracies are over the
+untrained trials with ground truth, per category (``within``, ``between``,
 ``boundary``; ``test`` for tasks without exceptions) and per symbolic
-distance :math:`|i - j|`; trained pairs get their own fit rates.
+distance :math:`|i - j|`; trained trials get their own fit rates.
 
 Signs are exact (signs of exact rationals from :func:`symti.solve.exact.solve_exact`)
 when :math:`\alpha` and :math:`\rho` are exact numbers (``int``, ``Fraction``,
-SymPy rationals or strings such as ``"1/5"``); with Python floats the margins
-come from the float solver and ``|f| <= tol`` counts as a tie.
+SymPy rationals or strings such as ``"1/5"``).  With Python floats the
+margins come from the float solver, and a float sign is used only where it is
+certified: :math:`|f|` must exceed an a-priori bound on the solver's
+round-off (:math:`100\,m\,\varepsilon\,\kappa` times the size of the
+margins, :math:`\kappa` the condition number of the solved Gram system, or
+infinite when an eigenvalue sits near the pseudo-inverse cut-off) and
+``tol`` times the largest margin.  If any margin falls inside that band, every
+sign is decided by the exact solver at the same parameters (the float's
+shortest decimal, as everywhere in symti), so a float :math:`\alpha` reports
+exactly the errors and ties of the corresponding exact input -- in particular
+near :math:`\alpha \to 0` and :math:`\alpha \to 1`, where margins shrink below
+round-off.
 
 >>> from symti import Task
 >>> A = accuracy(Task(9, exceptions=[(4, 6)]), "1/5")
 >>> A.exact, A.wrong_pairs(), A.exceptions_memorized
 (True, {'boundary': [(3, 6), (4, 7)]}, [True])
->>> A.accuracy_by_category["boundary"]
-(14, 16, 7/8)
+>>> A.accuracy_by_category["boundary"]          # 16 pairs = 32 trials, 2 pairs wrong both ways
+(28, 32, 7/8)
+
+A position-asymmetric kernel (:math:`\kappa_1 \ne \kappa_2`) can answer
+(1, 4) and (4, 1) alike; then one of the two trials is wrong:
+
+>>> from symti.kernels import ExchangeableKernel
+>>> B = accuracy(Task(5, exceptions=[(2, 4)]), kernel=ExchangeableKernel(kappa_1="3/10"))
+>>> o = B.outcome(1, 4)
+>>> o.margin, o.margin_ji, o.status_ij, o.status_ji, o.status
+(3/10, 3/16, 'correct', 'wrong', 'wrong')
+>>> B.wrong_trials(), B.test_accuracy
+({'boundary': [(4, 1), (2, 5)]}, (6, 10, 3/5))
 
 References
 ----------
@@ -37,6 +71,7 @@ References
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -54,7 +89,14 @@ TEST_CATEGORIES = ("within", "between", "boundary", "test")
 
 @dataclass(frozen=True)
 class PairOutcome:
-    """One unordered pair ``(i, j)``, ``i < j``: margin, sign and status."""
+    """One unordered pair ``(i, j)``, ``i < j``, with its two trials ``(i, j)`` and ``(j, i)``.
+
+    ``margin``, ``sign`` and ``status_ij`` belong to the trial ``(i, j)``;
+    ``margin_ji``, ``sign_ji`` and ``status_ji`` to ``(j, i)``; ``truth`` is
+    :math:`g_{ij}`; ``status`` is the pair's (``"wrong"`` if either trial is
+    wrong, else ``"tie"`` if either is a tie, else ``"correct"``; ``"no ground
+    truth"`` for cycle pairs).
+    """
 
     i: int
     j: int
@@ -64,10 +106,24 @@ class PairOutcome:
     margin: object
     sign: int
     status: str  # "correct", "wrong", "tie" or "no ground truth"
+    margin_ji: object = None
+    sign_ji: int = 0
+    status_ij: str = ""
+    status_ji: str = ""
 
     @property
     def trained(self) -> bool:
         return self.category in ("premise", "exception")
+
+    @property
+    def trials(self) -> tuple:
+        """``((i, j, status_ij), (j, i, status_ji))``."""
+        return ((self.i, self.j, self.status_ij), (self.j, self.i, self.status_ji))
+
+    @property
+    def correct_trials(self) -> int:
+        """How many of the two trials are correct (0, 1 or 2)."""
+        return (self.status_ij == "correct") + (self.status_ji == "correct")
 
 
 def _ratio(k: int, m: int):
@@ -83,6 +139,7 @@ class AccuracyStructure:
     pairs: list = field(default_factory=list)
     alpha: object = None
     ridge: object = None
+    signs: str = "exact"  # "exact", "float" (certified float signs) or "exact fallback"
 
     # ---------------------------------------------------------------- views
     def outcome(self, i: int, j: int) -> PairOutcome:
@@ -98,58 +155,72 @@ class AccuracyStructure:
         return [p for p in self.pairs if p.category in TEST_CATEGORIES]
 
     def wrong_pairs(self) -> dict:
-        """Wrong untrained pairs by category (only categories with errors)."""
+        """Untrained pairs ``(i, j)``, ``i < j``, wrong in at least one direction, by
+        category (only categories with errors)."""
         out: dict = {}
         for p in self.tests():
             if p.status == "wrong":
                 out.setdefault(p.category, []).append((p.i, p.j))
         return out
 
+    def wrong_trials(self) -> dict:
+        """Wrong untrained trials (ordered pairs ``(a, b)``) by category; an
+        antisymmetric model lists both orders of each wrong pair."""
+        out: dict = {}
+        for p in self.tests():
+            for a, b, st in p.trials:
+                if st == "wrong":
+                    out.setdefault(p.category, []).append((a, b))
+        return out
+
     def ties(self) -> list[tuple[int, int]]:
-        """Untrained pairs with ground truth and margin exactly (or within ``tol``) zero."""
+        """Untrained pairs with ground truth, no wrong trial and a margin exactly zero
+        (float margins from :func:`accuracy_from_margins`: within ``tol``)."""
         return [(p.i, p.j) for p in self.tests() if p.status == "tie"]
 
     @property
     def cycle(self) -> list[tuple[int, int, int]]:
-        """Cycle pairs (no ground truth) with the sign the model gives ``(i, j)``."""
+        """Cycle pairs (no ground truth) with the sign the model gives ``(i, j)``
+        (``outcome(i, j).sign_ji`` has the sign of ``(j, i)``)."""
         return [(p.i, p.j, p.sign) for p in self.pairs if p.category == "cycle"]
 
     @property
     def exceptions_memorized(self) -> list[bool]:
         r"""Per exception :math:`\{u, v\}`: whether :math:`f(v, u) > 0`."""
-        return [self.outcome(u, v).sign < 0 for u, v in self.task.exceptions]
+        return [self.outcome(u, v).sign_ji > 0 for u, v in self.task.exceptions]
 
     @staticmethod
     def _grouped(pairs, key, order) -> dict:
-        """``group -> (correct, total, fraction)`` for the groups in ``order`` that occur."""
+        """``group -> (correct, total, fraction)`` over the *trials* of the pairs in each
+        group of ``order`` that occurs (two trials per pair)."""
         out = {}
         for g in order:
             ps = [p for p in pairs if key(p) == g]
             if ps:
-                out[g] = _ratio(sum(p.status == "correct" for p in ps), len(ps))
+                out[g] = _ratio(sum(p.correct_trials for p in ps), 2 * len(ps))
         return out
 
     @property
     def trained_fit(self) -> dict:
-        """``{"premise": (correct, total, fraction), "exception": ...}`` on trained pairs."""
+        """``{"premise": (correct, total, fraction), "exception": ...}`` on trained trials."""
         return self._grouped(self.pairs, lambda p: p.category, ("premise", "exception"))
 
     @property
     def accuracy_by_category(self) -> dict:
-        """``category -> (correct, total, fraction)`` over untrained pairs with ground truth."""
+        """``category -> (correct, total, fraction)`` over untrained trials with ground truth."""
         return self._grouped(self.tests(), lambda p: p.category, TEST_CATEGORIES)
 
     @property
     def accuracy_by_distance(self) -> dict:
-        """``|i - j| -> (correct, total, fraction)`` over untrained pairs with ground truth."""
+        """``|i - j| -> (correct, total, fraction)`` over untrained trials with ground truth."""
         tests = self.tests()
         return self._grouped(tests, lambda p: p.distance, sorted({p.distance for p in tests}))
 
     @property
     def test_accuracy(self):
-        """``(correct, total, fraction)`` over all untrained pairs with ground truth."""
+        """``(correct, total, fraction)`` over all untrained trials with ground truth."""
         ps = self.tests()
-        return _ratio(sum(p.status == "correct" for p in ps), len(ps))
+        return _ratio(sum(p.correct_trials for p in ps), 2 * len(ps))
 
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict:
@@ -163,12 +234,16 @@ class AccuracyStructure:
             "alpha": None if self.alpha is None else str(self.alpha),
             "ridge": None if self.ridge is None else str(self.ridge),
             "exact": self.exact,
+            "signs": self.signs,
             "pairs": [
                 {"i": p.i, "j": p.j, "category": p.category, "distance": p.distance, "truth": p.truth,
-                 "margin": str(p.margin), "sign": p.sign, "status": p.status}
+                 "margin": str(p.margin), "sign": p.sign, "status": p.status,
+                 "margin_ji": str(p.margin_ji), "sign_ji": p.sign_ji,
+                 "status_ij": p.status_ij, "status_ji": p.status_ji}
                 for p in self.pairs
             ],
             "wrong": {c: [list(k) for k in v] for c, v in self.wrong_pairs().items()},
+            "wrong_trials": {c: [list(k) for k in v] for c, v in self.wrong_trials().items()},
             "ties": [list(k) for k in self.ties()],
             "cycle": [{"i": i, "j": j, "sign": s} for i, j, s in self.cycle],
             "exceptions_memorized": self.exceptions_memorized,
@@ -185,10 +260,12 @@ class AccuracyStructure:
                 return str(sp.N(v, digits)) if v != 0 else "0"
             return f"{float(v):.{digits}g}"
 
-        rows = [("i", "j", "category", "d", "truth", "margin", "status")]
+        asym = any(p.margin_ji != -p.margin for p in self.pairs)
+        rows = [("i", "j", "category", "d", "truth", "f(i,j)") + (("f(j,i)",) if asym else ()) + ("status",)]
         for p in self.pairs:
             rows.append((str(p.i), str(p.j), p.category, str(p.distance),
-                         "-" if p.truth is None else f"{p.truth:+d}", num(p.margin), p.status))
+                         "-" if p.truth is None else f"{p.truth:+d}", num(p.margin))
+                        + ((num(p.margin_ji),) if asym else ()) + (p.status,))
         w = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
         lines = ["  ".join(x.rjust(w[k]) for k, x in enumerate(r)) for r in rows]
         lines.append("")
@@ -212,22 +289,8 @@ def _status(truth, sign) -> str:
     return "correct" if sign == truth else "wrong"
 
 
-def accuracy_from_margins(task: Task, margins, exact: bool | None = None, tol: float = 1e-10,
-                          alpha=None, ridge=None) -> AccuracyStructure:
-    r"""The accuracy structure from given margins.
-
-    ``margins`` is a mapping ``(i, j) -> f(i, j)`` (e.g. a
-    :class:`~symti.solve.predictions.Predictions`) or an ``n x n`` array with
-    ``M[i-1, j-1] = f(i, j)``.  Exact margins (SymPy numbers) are signed
-    exactly; float margins with ``|f| <= tol * max(1, max |f|)`` are ties.
-
-    >>> import numpy as np
-    >>> M = np.array([[0, 1.0, -2.0], [-1.0, 0, 1.0], [2.0, -1.0, 0]])
-    >>> accuracy_from_margins(Task(3), M).wrong_pairs()
-    {'test': [(1, 3)]}
-    """
-    if not isinstance(task, Task):
-        raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
+def _read_margins(task: Task, margins) -> dict:
+    """``{(i, j): f(i, j)}`` for every ordered pair, from a mapping or an ``n x n`` array."""
     n = task.n
     if isinstance(margins, Mapping):
         get = lambda i, j: margins[(i, j)]  # noqa: E731
@@ -236,29 +299,118 @@ def accuracy_from_margins(task: Task, margins, exact: bool | None = None, tol: f
         if arr.shape != (n, n):
             raise ValueError(f"margins: expected an {n} x {n} array, got shape {arr.shape}")
         get = lambda i, j: arr[i - 1, j - 1]  # noqa: E731
-    keys = [(i, j) for i in range(1, n + 1) for j in range(i + 1, n + 1)]
-    vals = {k: get(*k) for k in keys}
+    return {(i, j): get(i, j) for i in range(1, n + 1) for j in range(1, n + 1) if i != j}
+
+
+def _exact_signs(vals: dict) -> tuple[dict, dict]:
+    vals = {k: sp.sympify(v) for k, v in vals.items()}
+    for k, v in vals.items():
+        if not v.is_number or v.has(sp.Float):
+            raise ValueError(f"margins: exact signs need exact numbers, got f{k} = {v}")
+    return vals, {k: int(sp.sign(v)) for k, v in vals.items()}
+
+
+def _float_values(vals: dict) -> dict:
+    fv = {k: float(v) for k, v in vals.items()}
+    if not all(np.isfinite(list(fv.values()))):
+        raise ValueError("margins: must be finite")
+    return fv
+
+
+def _scale(fv: dict) -> float:
+    return max([1.0] + [abs(x) for x in fv.values()])
+
+
+def _structure(task: Task, vals: dict, signs: dict, exact: bool, alpha, ridge, route: str) -> AccuracyStructure:
+    out = AccuracyStructure(task, bool(exact), alpha=alpha, ridge=ridge, signs=route)
+    n = task.n
+    for i in range(1, n + 1):
+        for j in range(i + 1, n + 1):
+            truth = task.ground_truth(i, j)
+            s_ij, s_ji = signs[(i, j)], signs[(j, i)]
+            st_ij = _status(truth, s_ij)
+            st_ji = _status(None if truth is None else -truth, s_ji)
+            if truth is None:
+                pair = st_ij
+            elif "wrong" in (st_ij, st_ji):
+                pair = "wrong"
+            elif "tie" in (st_ij, st_ji):
+                pair = "tie"
+            else:
+                pair = "correct"
+            out.pairs.append(PairOutcome(i, j, task.category(i, j), j - i, truth, vals[(i, j)], s_ij, pair,
+                                         vals[(j, i)], s_ji, st_ij, st_ji))
+    return out
+
+
+def accuracy_from_margins(task: Task, margins, exact: bool | None = None, tol: float = 1e-10,
+                          alpha=None, ridge=None) -> AccuracyStructure:
+    r"""The accuracy structure from given margins (both trials of every pair).
+
+    ``margins`` is a mapping ``(i, j) -> f(i, j)`` over all ordered pairs
+    (e.g. a :class:`~symti.solve.predictions.Predictions`) or an ``n x n``
+    array with ``M[i-1, j-1] = f(i, j)``; ``f(i, j)`` and ``f(j, i)`` are both
+    read (they need not be opposite).  Exact margins (SymPy numbers) are
+    signed exactly; float margins with ``|f| <= tol * max(1, max |f|)`` are
+    ties.
+
+    >>> import numpy as np
+    >>> M = np.array([[0, 1.0, -2.0], [-1.0, 0, 1.0], [2.0, -1.0, 0]])
+    >>> accuracy_from_margins(Task(3), M).wrong_pairs()
+    {'test': [(1, 3)]}
+    >>> M[2, 0] = -0.5           # f(3, 1) < 0 is right, f(1, 3) < 0 still wrong
+    >>> A = accuracy_from_margins(Task(3), M)
+    >>> A.wrong_trials(), A.test_accuracy[:2]
+    ({'test': [(1, 3)]}, (1, 2))
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
+    vals = _read_margins(task, margins)
     if exact is None:
         exact = all(isinstance(v, sp.Basic) for v in vals.values())
     if exact:
-        vals = {k: sp.sympify(v) for k, v in vals.items()}
-        for k, v in vals.items():
-            if not v.is_number or v.has(sp.Float):
-                raise ValueError(f"margins: exact signs need exact numbers, got f{k} = {v}")
-        signs = {k: int(sp.sign(v)) for k, v in vals.items()}
+        vals, signs = _exact_signs(vals)
     else:
-        fv = {k: float(v) for k, v in vals.items()}
-        if not all(np.isfinite(list(fv.values()))):
-            raise ValueError("margins: must be finite")
-        scale = max([1.0] + [abs(x) for x in fv.values()])
-        signs = {k: 0 if abs(x) <= tol * scale else (1 if x > 0 else -1) for k, x in fv.items()}
-        vals = fv
-    out = AccuracyStructure(task, bool(exact), alpha=alpha, ridge=ridge)
-    for i, j in keys:
-        truth = task.ground_truth(i, j)
-        s = signs[(i, j)]
-        out.pairs.append(PairOutcome(i, j, task.category(i, j), j - i, truth, vals[(i, j)], s, _status(truth, s)))
-    return out
+        vals = _float_values(vals)
+        cut = tol * _scale(vals)
+        signs = {k: 0 if abs(x) <= cut else (1 if x > 0 else -1) for k, x in vals.items()}
+    return _structure(task, vals, signs, bool(exact), alpha, ridge, "exact" if exact else "float")
+
+
+def _float_error_bound(task: Task, kernel, rho: float, scale: float) -> float:
+    r"""A-priori bound on the round-off of :func:`~symti.solve.numeric.solve_numpy`'s margins.
+
+    The solver is backward stable on :math:`\tilde K = W^{1/2} K W^{1/2}`
+    (plus :math:`\rho I`), so its dual coefficients carry a relative error of
+    about :math:`m\varepsilon\kappa` (:math:`m` training trials,
+    :math:`\kappa = \lambda_{\max}/\lambda_{\min}` over the eigenvalues it
+    keeps), and a margin :math:`K(p, X)c` an absolute error of at most
+    :math:`m\varepsilon\kappa \cdot m \max|K| \cdot m \max w / \lambda_{\min}`;
+    a safety factor 100 and the margins' own size are added.  Infinite when
+    an eigenvalue lies between the round-off floor and the pseudo-inverse
+    cut-off :math:`10^{-11}\lambda_{\max}` (kept or dropped by chance).
+    """
+    trials = task.training_trials()
+    X = [t for t, _, _ in trials]
+    w = np.array([float(wt) for _, _, wt in trials])
+    m = len(w)
+    K = np.array(kernel.gram(X).evalf(), dtype=float)
+    sw = np.sqrt(w)
+    lam = np.linalg.eigvalsh(sw[:, None] * K * sw[None, :])
+    top = float(lam.max())
+    eps = float(np.finfo(float).eps)
+    if not top > 0:
+        return math.inf
+    if rho > 0:
+        low, high = float(lam.min()) + rho, top + rho
+    else:
+        kept = lam > 1e-11 * top  # solve_numpy's rcond
+        if np.any(~kept & (np.abs(lam) > 1e3 * m * eps * top)):
+            return math.inf
+        low, high = float(lam[kept].min()), top
+    kappa = high / low
+    size = max(scale, m * float(np.abs(K).max()) * m * float(w.max()) / low)
+    return 100.0 * m * eps * kappa * size
 
 
 def accuracy(task: Task, alpha=None, ridge=0, kernel=None, *, exact: bool | None = None,
@@ -277,13 +429,18 @@ def accuracy(task: Task, alpha=None, ridge=0, kernel=None, *, exact: bool | None
         Any symti kernel with numeric values instead of :math:`K_\alpha`.
     exact : bool, optional
         Exact rationals (default unless ``alpha`` or ``ridge`` is a Python
-        ``float``) or the float solver.
+        ``float``) or the float solver with certified signs (module docstring).
     tol : float
-        Float mode only: relative tolerance for a tie.
+        Float mode only: float signs are trusted only where ``|f|`` exceeds
+        both ``tol * max(1, max |f|)`` and the solver's round-off bound;
+        otherwise the exact solver decides every sign (``signs == "exact
+        fallback"``), so ties are exact zeros in either mode.
 
     >>> A = accuracy(Task(5), 1.0)   # alpha = 1: every untrained margin vanishes
-    >>> A.exact, A.ties()
-    (False, [(1, 3), (1, 4), (1, 5), (2, 4), (2, 5), (3, 5)])
+    >>> A.exact, A.signs, A.ties()
+    (False, 'exact fallback', [(1, 3), (1, 4), (1, 5), (2, 4), (2, 5), (3, 5)])
+    >>> accuracy(Task(5), 0.5).signs
+    'float'
     """
     from ..kernels.trial import AlphaKernel
 
@@ -307,4 +464,15 @@ def accuracy(task: Task, alpha=None, ridge=0, kernel=None, *, exact: bool | None
     from ..solve.numeric import solve_numpy
 
     M = solve_numpy(task, kernel, float(ridge))
-    return accuracy_from_margins(task, M, exact=False, tol=tol, alpha=alpha, ridge=ridge)
+    vals = _float_values(_read_margins(task, M))
+    scale = _scale(vals)
+    band = max(tol * scale, _float_error_bound(task, kernel, float(ridge), scale))
+    if all(abs(x) > band for x in vals.values()):
+        signs = {k: 1 if x > 0 else -1 for k, x in vals.items()}
+        return _structure(task, vals, signs, False, alpha, ridge, "float")
+    # some margin is within round-off of zero: the exact solver decides every sign
+    from ..solve.exact import solve_exact
+
+    exact_vals, signs = _exact_signs(dict(solve_exact(task, kernel, ridge)))
+    vals = {k: float(v) for k, v in exact_vals.items()}
+    return _structure(task, vals, signs, False, alpha, ridge, "exact fallback")

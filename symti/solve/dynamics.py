@@ -37,6 +37,31 @@ single rate :math:`\alpha`; the rest at the rates
 eigenvalues :math:`\ell_k`.  As :math:`t\to\infty`, :math:`r_t \to (L + \mu
 I)^{-1} b` with :math:`\mu = 2\alpha/(1-\alpha)`: the ridgeless rank system.
 
+**Memorizing an exception.**  Since :math:`e^{-Mt} = e^{-\alpha t}
+e^{-\tau L}` with :math:`\tau = (1-\alpha)t/2`, the margin of an exception
+:math:`\{u, v\}` (trained as :math:`f(v, u) = 1`) is exactly
+
+.. math::
+   f_t(v, u) = 1 - e^{-\alpha t}\bigl(c - h(\tau)\bigr), \qquad
+   c = -(y_c)_{(u,v)}, \quad h(\tau) = (e_u - e_v)^\top e^{-\tau L} z,
+
+where :math:`c` is the exception's cyclic part (:math:`c = 1` for a single
+exception: its whole target is cyclic) and :math:`h` the additive transient,
+a heat flow on the training graph that does not depend on :math:`\alpha`
+(:math:`h(0) = c - 1`, :math:`h(\infty) = 0`; :math:`h \ge 0` for a single
+exception, where it rises like :math:`2\tau` -- early in learning the
+additive features push :math:`u` down and :math:`v` up).  The margin
+reaches ``level`` for good at the last root :math:`t^*` of
+:math:`\alpha t = \log\bigl((c - h(\tau))/(1 - \text{level})\bigr)`
+(:func:`memorization_time`).  For a single exception
+:math:`t^* \le \log(1/(1-\text{level}))/\alpha` (the cycle part alone,
+at rate :math:`\alpha`), with :math:`\alpha t^* \to \log(1/(1-\text{level}))`
+as :math:`\alpha \to 0`; but once :math:`\alpha` is large enough that the
+transient :math:`h` carries the margin past ``level`` until the cycle part
+takes over, :math:`t^*` is of order 1 -- for ``Task(9, [(4, 6)])`` and level
+1/2: :math:`t^* = 69.07` at :math:`\alpha = 0.01` (bound 69.31), but 1.25 at
+:math:`\alpha = 0.05` (bound 13.86).
+
 **TI** (no exception): :math:`L` is the path Laplacian with eigenvalues
 :math:`\ell_k = 2 - 2\cos(k\pi/n)` and eigenvectors
 :math:`\cos(k\pi(i - \tfrac12)/n)`, :math:`b = e_1 - e_n` excites only odd
@@ -56,7 +81,8 @@ SymPy expressions in :math:`t` for :math:`K_\alpha`),
 :func:`alpha_flow_numpy` (the fast rank form), :func:`ti_flow_margin` /
 :func:`ti_flow_numpy` (the Fourier closed form), and
 :func:`exception_time_course` (memorizing the exception versus errors on
-boundary pairs).
+test pairs) with :func:`memorization_time` (when the exception's margin
+passes a level, from its closed form).
 
 >>> import sympy as sp
 >>> from symti import Task, AlphaKernel
@@ -101,6 +127,7 @@ __all__ = [
     "ti_flow_margin",
     "ti_flow_numpy",
     "cycle_split",
+    "memorization_time",
     "TimeCourse",
     "exception_time_course",
 ]
@@ -392,6 +419,70 @@ def alpha_flow_numpy(task: Task, alpha, times) -> np.ndarray:
     return _AlphaFlow(task, a).margins(times)
 
 
+def memorization_time(task: Task, alpha, level: float = 0.5) -> dict:
+    r"""When each exception's margin passes ``level`` for good, from its closed form.
+
+    With :math:`f_t(v, u) = 1 - e^{-\alpha t}(c - h((1-\alpha)t/2))` (module
+    docstring: :math:`c` the exception's cyclic part, learned at rate
+    :math:`\alpha`; :math:`h(\tau) = (e_u - e_v)^\top e^{-\tau L} z` the additive
+    transient, independent of :math:`\alpha`), returns ``{(v, u): t*}`` with
+    :math:`t^*` the last root of
+
+    .. math::
+       \alpha t = \log\frac{c - h\bigl(\tfrac{1-\alpha}{2} t\bigr)}{1 - \text{level}}
+
+    (``0.0`` if the margin never drops below ``level`` after :math:`t = 0`).
+    Beyond :math:`T = \log((|c| + \sum_k |a_k|)/(1-\text{level}))/\alpha`,
+    :math:`h(\tau) = \sum_k a_k e^{-\ell_k\tau}`, the margin stays above the
+    level, so the root is searched on a fine grid of :math:`[0, T]` and
+    refined with Brent's method.  For a single exception (:math:`c = 1`,
+    :math:`h \ge 0`), :math:`t^* \le \log(1/(1-\text{level}))/\alpha`.
+
+    >>> T = Task(9, exceptions=[(4, 6)])
+    >>> [round(memorization_time(T, a)[(6, 4)], 2) for a in (0.01, 0.05, 0.2)]
+    [69.07, 1.25, 0.94]
+    >>> [round(math.log(2) / a, 2) for a in (0.01, 0.05, 0.2)]   # the cycle part alone
+    [69.31, 13.86, 3.47]
+    """
+    from scipy.optimize import brentq
+
+    alpha = _unit_alpha(task, alpha)
+    a = float(alpha)
+    if not 0 < a < 1:
+        raise ValueError(f"alpha: must lie in (0, 1) for a memorization time, got {alpha}")
+    if not (isinstance(level, (int, float)) and 0 <= level < 1):
+        raise ValueError(f"level: must be a number in [0, 1), got {level!r}")
+    if not task.exceptions:
+        raise ValueError("task: needs at least one exception for a memorization time")
+    flow = _AlphaFlow(task, a)
+    index = {e.key: k for k, e in enumerate(task.trained_pairs)}
+    out = {}
+    for u, v in task.exceptions:
+        c = -float(flow.yc[index[(u, v)]])
+        s = np.zeros(task.n)
+        s[u - 1], s[v - 1] = 1.0, -1.0
+        coef = (flow.U.T @ s) * (flow.U.T @ flow.z)
+
+        def gap(tt, c=c, coef=coef):  # f_t(v, u) - level
+            tau = (1 - a) * np.asarray(tt, dtype=float) / 2
+            h = np.exp(-np.multiply.outer(tau, flow.ell)) @ coef
+            return 1 - np.exp(-a * np.asarray(tt, dtype=float)) * (c - h) - level
+
+        top = math.log(max(abs(c) + float(np.abs(coef).sum()), 1.0) / (1 - level)) / a
+        grid = np.unique(np.concatenate([np.linspace(0, top, 4001), np.geomspace(1e-6, top, 2001)]))
+        vals = gap(grid)
+        below = np.nonzero(vals < 0)[0]
+        if len(below) == 0:
+            out[(v, u)] = 0.0
+            continue
+        k = int(below[-1])
+        if k + 1 >= len(grid):  # cannot happen: gap(top) > 0
+            raise RuntimeError("memorization_time: no crossing before the bound")
+        out[(v, u)] = float(brentq(lambda tt: float(gap(tt)), grid[k], grid[k + 1],
+                                   xtol=1e-14 * max(1.0, grid[k + 1]), rtol=1e-13))
+    return out
+
+
 # ------------------------------------------------------------ TI closed form
 def ti_flow_rank(n: int, i: int, alpha, t) -> sp.Expr:
     r"""TI rank :math:`r_{t,i}` as the finite Fourier sum (exact SymPy).
@@ -489,16 +580,18 @@ class TimeCourse:
     r"""Time course of the flow on a task with exceptions.
 
     ``times``: the grid; ``exception``: ``{(v, u): margins}`` (positive =
-    right); ``boundary``: ``{(i, j): signed margins}`` with ``i < j`` and the
-    sign chosen so that positive = correct (ground truth times margin);
-    ``memorized_at``: ``{(v, u): first time after which the exception's
+    right); ``tests``: ``{(i, j): signed margins}`` for every test pair (untrained,
+    with ground truth; ``i < j``) with the sign chosen so that positive =
+    correct (ground truth times margin); ``boundary``: the boundary pairs among
+    them; ``memorized_at``: ``{(v, u): first time after which the exception's
     margin stays >= level}`` (``None`` if it never does); ``wrong_intervals``:
-    ``{(i, j): [(t0, t1), ...]}`` where a boundary pair is wrong (``t1 =
-    inf`` if it stays wrong); ``first_error``: ``(time, pair)`` of the first
-    boundary error (``None`` if none); ``last_fix``: the time after which the
-    boundary errors that do not persist have all been corrected (``None``
-    if none is corrected); ``persistent``: boundary pairs still wrong as
-    :math:`t \to \infty` (the ridgeless KRR errors).
+    ``{(i, j): [(t0, t1), ...]}`` where a test pair is wrong (``t1 = inf`` if
+    it stays wrong); ``first_error``: ``(time, pair)`` of the first error on a
+    test pair (``None`` if none); ``last_fix``: the time after which the test
+    pair errors that do not persist have all been corrected (``None`` if none
+    is corrected); ``persistent``: test pairs (of every category: boundary,
+    between, within) still wrong at the end of the grid -- with the default
+    grid, as :math:`t \to \infty`: the ridgeless KRR errors.
     """
 
     task: Task
@@ -506,6 +599,7 @@ class TimeCourse:
     level: float
     times: np.ndarray
     exception: dict = field(default_factory=dict)
+    tests: dict = field(default_factory=dict)
     boundary: dict = field(default_factory=dict)
     memorized_at: dict = field(default_factory=dict)
     wrong_intervals: dict = field(default_factory=dict)
@@ -549,15 +643,21 @@ def _intervals_below(fun, grid, vals) -> list[tuple[float, float]]:
 
 def exception_time_course(task: Task, alpha, times=None, tmax: float | None = None, points: int = 400,
                           level: float = 0.5) -> TimeCourse:
-    r"""Memorizing the exceptions versus errors on boundary pairs during the flow.
+    r"""Memorizing the exceptions versus errors on test pairs during the flow.
 
     For :math:`K_\alpha` (unit weights) on ``task``: the margins of each
-    exception :math:`(v, u)` and of every boundary pair over time, the time
-    after which each exception's margin stays above ``level`` (the cycle part
-    :math:`y_c` of the targets is learned only at rate :math:`\alpha`, so
-    this time is of order :math:`\log(1/(1-\text{level}))/\alpha` for small
-    :math:`\alpha`), and the time intervals in which each boundary pair is
-    wrong.  Crossing times are refined to double precision with Brent's
+    exception :math:`(v, u)` and of every test pair (untrained, with ground
+    truth: boundary, between and within pairs) over time, the time after
+    which each exception's margin stays above ``level``, and the time
+    intervals in which each test pair is wrong.  The memorization time is the
+    last root :math:`t^*` of :math:`\alpha t = \log((c - h((1-\alpha)t/2))/(1 -
+    \text{level}))` (module docstring; :func:`memorization_time`): for a single
+    exception at most :math:`\log(1/(1-\text{level}))/\alpha` -- the cycle
+    part :math:`y_c` alone, learned at rate :math:`\alpha` -- and close to it
+    only for small :math:`\alpha`; for larger :math:`\alpha` the additive
+    transient :math:`h` carries the margin past the level early and
+    :math:`t^*` is of order 1 (1.25 instead of 13.9 at :math:`\alpha = 0.05`
+    for ``Task(9, [(4, 6)])``).  Crossing times are refined to double precision with Brent's
     method on the rank form.  The default grid is :math:`t = 0` and
     ``points`` log-spaced times from :math:`10^{-3}` to ``tmax`` (default
     :math:`60/\min(\alpha, 1-\alpha) + 60`, when every transient is below
@@ -567,7 +667,8 @@ def exception_time_course(task: Task, alpha, times=None, tmax: float | None = No
     item :math:`u` lose and item :math:`v` win one trial more than the
     chain suggests, so boundary pairs start out wrong; the transitive
     structure then corrects them, unless :math:`\alpha` exceeds the pair's
-    ridgeless threshold, in which case the error persists.
+    ridgeless threshold, in which case the error persists (between pairs
+    such as (4, 8) for ``Task(11, [(5, 7)])`` can persist too).
 
     >>> tc = exception_time_course(Task(9, exceptions=[(4, 6)]), 0.2)
     >>> round(tc.memorized_at[(6, 4)], 3)
@@ -614,11 +715,13 @@ def exception_time_course(task: Task, alpha, times=None, tmax: float | None = No
     first, fixes = None, []
     for i in range(1, task.n + 1):
         for j in range(i + 1, task.n + 1):
-            if task.category(i, j) != "boundary":
-                continue
             g = task.ground_truth(i, j)
+            if g is None or task.is_trained(i, j):
+                continue
             vals = g * M[:, i - 1, j - 1]
-            tc.boundary[(i, j)] = vals
+            tc.tests[(i, j)] = vals
+            if task.category(i, j) == "boundary":
+                tc.boundary[(i, j)] = vals
             intervals = _intervals_below(series(i, j, 0.0, g), grid, vals)
             if not intervals:
                 continue
