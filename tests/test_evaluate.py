@@ -124,8 +124,27 @@ def tasks(draw, max_n=200):
     return Task(n, exceptions=sorted(excs))
 
 
-def _close(x, ref, rtol=1e-9, atol=1e-9):
+def _close(x, ref, scale, rtol=1e-9, floor=1e-11):
+    """``x`` matches the high-precision ``ref`` to ``rtol`` relative and in sign.
+
+    A float64 evaluation cannot resolve values far below the magnitude of the
+    terms it combines, so the only absolute allowance is ``floor * scale``,
+    where ``scale`` is that magnitude (the largest margin of the task, or of
+    plain TI at the same alpha, ridge -- the evaluator's first term), never a
+    fixed number: a margin of 1e-12 at scale 1 must be right to 1e-9 relative
+    unless it is below 1e-11, and at ridge 1e6 (all margins ~1e-6) a zero
+    matrix fails."""
+    ref = float(ref)
+    atol = floor * scale
+    if abs(ref) > 2 * atol and np.sign(x) != np.sign(ref):
+        return False
     return abs(x - ref) <= rtol * abs(ref) + atol
+
+
+def _ti_scale(n, a, r):
+    """Largest |margin| of plain TI with n items (mpmath): the scale of the terms."""
+    ranks = rank_vector_mp(Task(n), a, r, 30)
+    return float(max(ranks) - min(ranks))
 
 
 @given(task=tasks(), alpha=ALPHAS, ridge=RIDGES)
@@ -133,15 +152,18 @@ def test_float_evaluator_matches_mp_closed_form_and_rank_system(task, alpha, rid
     """n up to 200, up to 3 random exceptions, alpha within 1e-12 of the ends,
     rho from 1e-15 to 1e6 (and 0): float64 margins agree with (a) the same closed
     form in mpmath at 50 digits and (b) the mpmath rank-system solve, to 1e-9
-    relative (1e-9 absolute near zero)."""
+    relative and in sign, except below 1e-11 of the scale of the computation
+    (see ``_close``)."""
     a, r = Fraction(alpha), Fraction(ridge)  # the exact binary values
     M = margin_matrix(task, alpha, ridge)
     assert np.isfinite(M).all()
     Mp = margin_matrix_mp(task, a, r, 50)
     n = task.n
+    scale = max(_ti_scale(n, a, r), max(abs(float(x)) for x in Mp))
+    assert scale > 0
     for i in range(n):
         for j in range(n):
-            assert _close(M[i, j], float(Mp[i, j])), (i + 1, j + 1, M[i, j], Mp[i, j])
+            assert _close(M[i, j], Mp[i, j], scale), (i + 1, j + 1, M[i, j], Mp[i, j], scale)
     ranks = mp_rank_system_ranks(task, a, r, 50)
     rng = np.random.default_rng(n)
     sample = [(e.i, e.j) for e in task.trained_pairs[:5]] + [(e.j, e.i) for e in task.trained_pairs if e.kind == "exception"]
@@ -149,7 +171,7 @@ def test_float_evaluator_matches_mp_closed_form_and_rank_system(task, alpha, rid
     with mpmath.workdps(50):
         for i, j in sample:
             ref = _mp_margins_from_ranks(task, ranks, a, r, i, j)
-            assert _close(M[i - 1, j - 1], float(ref)), (i, j, M[i - 1, j - 1], ref)
+            assert _close(M[i - 1, j - 1], ref, scale), (i, j, M[i - 1, j - 1], ref)
             assert abs(Mp[i - 1, j - 1] - ref) <= mpmath.mpf(10) ** -35 * (1 + abs(ref))
 
 
@@ -169,12 +191,39 @@ def test_evaluators_match_exact_solver_including_endpoints(task, alpha, ridge):
     P = solve_exact(task, AlphaKernel(alpha), ridge)
     exact = np.array(P.matrix().evalf(30).tolist(), dtype=float)
     M = margin_matrix(task, float(alpha), float(ridge))
-    assert np.allclose(M, exact, rtol=1e-12, atol=1e-12)
+    for (i, j), v in P.items():  # relative error and sign; exact zeros (alpha = 1) within 1e-15
+        assert _close(M[i - 1, j - 1], v, 1.0, rtol=1e-12, floor=1e-15), (i, j, M[i - 1, j - 1], v)
     Mp = margin_matrix_mp(task, alpha, ridge, 40)
     for (i, j), v in P.items():
         assert abs(Mp[i - 1, j - 1] - sp.N(v, 40)) < 1e-35
     I, J = np.nonzero(~np.eye(task.n, dtype=bool))
-    assert np.allclose(margins(task, I + 1, J + 1, float(alpha), float(ridge)), exact[I, J], rtol=1e-12, atol=1e-12)
+    f = margins(task, I + 1, J + 1, float(alpha), float(ridge))
+    assert all(_close(x, e, 1.0, rtol=1e-12, floor=1e-15) for x, e in zip(f, exact[I, J]))
+
+
+EXTREMES = [  # (task, alpha, ridge, rtol): every margin, down to 1e-234, by relative error and sign
+    (Task(6), 1 - 1e-12, 0.0, 1e-12), (Task(6), 1 - 1e-12, 1e6, 1e-12), (Task(40), 1 - 1e-12, 0.0, 1e-12),
+    (Task(9, exceptions=[(4, 6)]), 1e-12, 1e6, 1e-7), (Task(9, exceptions=[(4, 6)]), 1 - 1e-9, 0.0, 1e-5),
+    (Task(9, exceptions=[(4, 6)]), 1 - 1e-12, 1e-15, 0.1),  # margins to 4e-37 from O(1) terms: sign, 1 digit
+    (Task(12, exceptions=[(2, 7), (5, 11)]), 1e-12, 1e6, 1e-7),
+    (Task(12, exceptions=[(2, 7), (5, 11)]), 1 - 1e-9, 1e-15, 1e-3),
+]
+
+
+@pytest.mark.parametrize("task,alpha,ridge,rtol", EXTREMES)
+def test_float_evaluator_extremes_relative_and_sign(task, alpha, ridge, rtol):
+    """Near alpha = 0 and 1 and at huge ridge the margins are ~1e-6 .. 1e-234: the
+    float64 evaluator must get each one's sign and leading digits right, against
+    the exact solver at the float's exact binary value (no absolute allowance)."""
+    a, r = Fraction(alpha), Fraction(ridge)
+    P = solve_exact(task, AlphaKernel(sp.Rational(a.numerator, a.denominator)),
+                    sp.Rational(r.numerator, r.denominator))
+    M = margin_matrix(task, alpha, ridge)
+    assert min(abs(sp.Rational(v)) for v in P.values()) < sp.Rational(1, 10**12)  # really tiny margins
+    for (i, j), v in P.items():
+        v, x = sp.Rational(v), M[i - 1, j - 1]
+        assert v != 0 and int(np.sign(x)) == int(sp.sign(v)), (i, j, x, v)
+        assert abs(sp.Rational(x) - v) <= rtol * abs(v), (i, j, x, v)
 
 
 def test_cli_predict_closed_at_endpoints():
@@ -194,11 +243,12 @@ def test_n_100000_finite_and_matches_mp_rank_system():
     assert r.shape == (n,) and np.isfinite(r).all()
     ref = mp_rank_system_ranks(task, alpha, ridge, 30)
     idx = [1, 2, 16, 17, 18, 500, 31_000, 61_999, 62_000, 62_001, 99_999, 100_000]
+    scale = float(max(ref) - min(ref))  # ~40: (500, 31000) differ by 1.8e-9, (61999, 62001) by exactly 0
     for i in idx:
         for j in idx:
             if i < j:
                 d_ref = float(ref[i - 1] - ref[j - 1])
-                assert _close(r[i - 1] - r[j - 1], d_ref), (i, j)
+                assert _close(r[i - 1] - r[j - 1], d_ref, scale, floor=1e-13), (i, j, r[i - 1] - r[j - 1], d_ref)
     f = margins(task, [1, 62_000, 300], [100_000, 17, 301], alpha, ridge)
     assert np.isfinite(f).all()
 

@@ -2,7 +2,9 @@
 
 Every check recomputes its answer by an independent route: the raw CSV read
 line by line (no csv module), Spearman from hand-made ranks, the theory's
-margins from the full trial Gram system (numpy) and from the exact solver.
+margins from the full trial Gram system solved by mpmath at 40 digits (each
+float margin must be that value correctly rounded: relative error and sign,
+exact zeros exactly zero) and from the exact solver.
 """
 from fractions import Fraction
 
@@ -14,9 +16,24 @@ from hypothesis import strategies as st
 
 from symti import AlphaKernel, Task, solve_exact
 from symti import llm
-from symti.solve.numeric import solve_numpy
+from symti.solve.numeric import solve_mpmath
 
 EXC = Task(9, exceptions=[(4, 6)])
+
+
+def assert_rounded_mpmath(M, task, alpha, ridge=0):
+    """``M`` is the KRR margin matrix rounded once to float64: against the full
+    Gram system solved by mpmath at 40 digits, every entry has the right sign
+    and a relative error of at most one rounding (2**-52); a margin that is 0
+    (|ref| < 1e-30, e.g. ties at alpha = 1/3) must be exactly 0."""
+    P = solve_mpmath(task, AlphaKernel(alpha), ridge, dps=40)
+    assert M.shape == (task.n, task.n) and (np.diag(M) == 0).all()
+    for (i, j), ref in P.items():
+        x = M[i - 1, j - 1]
+        if abs(ref) < 1e-30:
+            assert x == 0, (i, j, x, ref)
+        else:
+            assert np.sign(x) == (1 if ref > 0 else -1) and abs(x - ref) <= 2.0**-52 * abs(ref), (i, j, x, ref)
 
 
 def raw_rows():
@@ -142,9 +159,7 @@ def test_load_custom_path_and_errors(tmp_path):
 @given(st.fractions(min_value=Fraction(1, 50), max_value=Fraction(49, 50), max_denominator=50))
 def test_theory_margins_match_full_gram_solve(a):
     alpha = sp.Rational(a.numerator, a.denominator)
-    M = llm.theory_margins(EXC, alpha)
-    G = solve_numpy(EXC, AlphaKernel(alpha)).to_numpy()
-    np.testing.assert_allclose(M, G, atol=1e-9)
+    assert_rounded_mpmath(llm.theory_margins(EXC, alpha), EXC, alpha)
 
 
 def test_theory_margins_exact_near_one():
@@ -154,11 +169,13 @@ def test_theory_margins_exact_near_one():
         M = llm.theory_margins(EXC, a)
         for (i, j), v in E.items():
             assert M[i - 1, j - 1] == float(v)
+        assert_rounded_mpmath(M, EXC, a)  # and an independent route, to the last bit
 
 
 def test_theory_margins_with_ridge():
-    M = llm.theory_margins(EXC, "1/3", ridge="1/2")
-    np.testing.assert_allclose(M, solve_numpy(EXC, AlphaKernel("1/3"), ridge="1/2").to_numpy(), atol=1e-10)
+    assert_rounded_mpmath(llm.theory_margins(EXC, "1/3", ridge="1/2"), EXC, "1/3", "1/2")
+    assert_rounded_mpmath(llm.theory_margins(EXC, "1/3"), EXC, "1/3")  # ties: exact zeros
+    assert (llm.theory_margins(EXC, "1/3") == 0).sum() == 2 * 5 + 9  # (2,6) (3,5) (3,7) (4,8) (5,7) both ways, diagonal
 
 
 def test_theory_error_pattern_of_theory_sheet():
@@ -178,7 +195,7 @@ def test_theory_matrix_inputs():
     a = sp.Symbol("alpha", positive=True)
     P = solve_exact(Task(4), AlphaKernel(a))
     M = llm.theory_matrix(P, {a: sp.Rational(1, 4)})
-    np.testing.assert_allclose(M, solve_numpy(Task(4), AlphaKernel("1/4")).to_numpy(), atol=1e-12)
+    assert_rounded_mpmath(M, Task(4), "1/4")
     with pytest.raises(ValueError, match="^subs:"):
         llm.theory_matrix(P)
     with pytest.raises(ValueError, match="^pred:"):
