@@ -95,7 +95,9 @@ def test_ti_margins_product_form_and_adjacent_correction_equal_pnas():
     diff = diff.subs(sp.acosh((1 + RHO) / (1 - A)), LAM)
     x = sp.Symbol("x", positive=True)  # cosh(lambda)
     assert sp.simplify(diff.rewrite(sp.exp)) == 0
-    untrained = ti_margin(n_, i_, j_, A, RHO) - (_pnas_rank(n_, i_, lam) - _pnas_rank(n_, j_, lam))
+    F = ti_margin(n_, i_, j_, A, RHO)  # symbolic i, j: a Piecewise, premises j = i +- 1 their own pieces
+    assert isinstance(F, sp.Piecewise) and F.args[-1][1] == sp.true
+    untrained = F.args[-1][0] - (_pnas_rank(n_, i_, lam) - _pnas_rank(n_, j_, lam))
     assert sp.simplify(untrained.subs(sp.acosh((1 + RHO) / (1 - A)), LAM).rewrite(sp.exp)) == 0
     del x
 
