@@ -10,11 +10,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import ipykernel  # noqa: F401  -- the [test] extra installs all three: a missing one fails, never skips
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
