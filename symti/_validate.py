@@ -83,25 +83,58 @@ def parse_number(text: str, name: str) -> sp.Rational:
     )
 
 
+def _format_float(x: float, digits: int) -> str:
+    """Fixed-point string of a finite nonzero float, correctly rounded to ``digits``
+    significant digits (the binary value, as mpmath's ``nstr`` rounds it)."""
+    mant, exp = f"{x:.{digits - 1}e}".split("e")
+    e = int(exp)
+    sign = ""
+    if mant[0] == "-":
+        sign, mant = "-", mant[1:]
+    d = mant.replace(".", "")
+    if e >= 0:
+        if e + 1 >= len(d):
+            return sign + d + "0" * (e + 1 - len(d)) + "."
+        return sign + d[:e + 1] + "." + d[e + 1:]
+    return sign + "0." + "0" * (-e - 1) + d
+
+
 def format_decimal(value, digits: int) -> str:
     """``value`` as a fixed-point decimal string with ``digits`` significant digits.
 
+    Exact values (SymPy numbers, strings such as ``"1/3"``) are rounded from
+    their exact value; floats from their binary value.
+
     >>> format_decimal(sp.Rational(2, 3), 5), format_decimal(sp.Rational(-1, 8000), 3), format_decimal(0, 4)
     ('0.66667', '-0.000125', '0')
+    >>> format_decimal(2 / 3, 5), format_decimal("1/3", 3)
+    ('0.66667', '0.333')
+    >>> format_decimal("1/0", 18)
+    Traceback (most recent call last):
+    ...
+    ValueError: value: division by zero in '1/0'
+    >>> format_decimal(float("nan"), 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: value: must be a finite number, got nan
     """
-    if isinstance(value, sp.Basic):
+    digits = check_digits(digits)
+    if isinstance(value, float) and math.isfinite(value) and value != 0:
+        return _format_float(value, digits)
+    if isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise ValueError(f"value: must be a finite number, got {value}")
+        x = value
+    else:
+        value = as_exact(value, "value", allow_symbol=False)
         if value == 0:
             return "0"
         with mpmath.workdps(digits + 10):
             x = mpmath.mpf(sp.N(value, digits + 10))
-    else:
-        if value == 0:
-            return "0"
-        with mpmath.workdps(digits + 10):
-            x = mpmath.mpf(value)
+    if x == 0:
+        return "0"
     with mpmath.workdps(digits + 10):
-        s = mpmath.nstr(x, digits, strip_zeros=False, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
-    return s
+        return mpmath.nstr(x, digits, strip_zeros=False, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
 
 
 def as_exact(value, name: str, allow_symbol: bool = True) -> sp.Expr:

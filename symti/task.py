@@ -71,9 +71,10 @@ def check_item(x, name: str, n: int | None = None) -> int:
     ...
     TypeError: i: must be an integer item, got 1.7
     """
-    if isinstance(x, bool) or not isinstance(x, (numbers.Integral, sp.Integer)):
-        raise TypeError(f"{name}: must be an integer item, got {x!r}")
-    x = int(x)
+    if type(x) is not int:
+        if isinstance(x, bool) or not isinstance(x, (numbers.Integral, sp.Integer)):
+            raise TypeError(f"{name}: must be an integer item, got {x!r}")
+        x = int(x)
     if n is not None and not 1 <= x <= n:
         raise ValueError(f"{name}: must lie in 1..{n}, got {x}")
     return x

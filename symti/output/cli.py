@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 
@@ -49,9 +50,16 @@ def _exception(text: str):
     return (int(m.group(1)), int(m.group(2)))
 
 
-#: Largest n per command: predict prints n(n-1) pairs (and the closed form's n x n
-#: matrix); thresholds isolate real roots of degree ~n polynomials for every pair.
-MAX_N = {"predict": 20_000, "thresholds": 60, "report": 60}
+#: Largest n per command: thresholds and report isolate real roots of degree ~n
+#: polynomials for every pair.  Each bound keeps a run under about a minute and 2 GB
+#: on 2 cores (README, "Limits").
+MAX_N = {"predict": 1000, "thresholds": 60, "report": 60}
+#: Largest n of ``symti predict`` per method: it prints n(n - 1) pairs; ``numeric``
+#: builds the trial Gram matrix of all pairs, ``exact`` and ``mpmath`` solve exactly
+#: or at --digits + 10 digits.
+MAX_N_PREDICT = {"closed": 1000, "exact": 100, "mpmath": 60, "numeric": 200}
+#: Largest --digits of ``predict --method mpmath`` (the others only format: up to 10 000).
+MAX_DIGITS_MPMATH = 1000
 
 
 def _task_from_args(args) -> Task:
@@ -130,42 +138,77 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ------------------------------------------------------------------ commands
-def predict_payload(task: Task, alpha, ridge, method: str | None, digits: int) -> dict:
-    """The JSON document of ``symti predict``."""
+def _float_margins(task: Task, M, method: str) -> None:
+    """Refuse a float result that is not finite (never print NaN as a success)."""
+    import numpy as np
+
+    if not np.isfinite(M).all():
+        raise UsageError(f"--method {method}: the float64 result is not finite for these parameters; "
+                         "use --method exact or --method mpmath")
+
+
+def _margins(task: Task, alpha, ridge, method: str, digits: int):
+    """Margins of every ordered pair as decimal strings: a function ``(i, j) -> str``."""
     from ..kernels.trial import AlphaKernel
 
-    method = method or "closed"
     if method == "exact":
         from ..solve.exact import solve_exact
 
         P = solve_exact(task, AlphaKernel(alpha), ridge)
-        margin = {k: format_decimal(v, digits) for k, v in P.items()}
-    elif method == "mpmath":
+        return lambda i, j: format_decimal(P[i, j], digits)
+    if method == "mpmath":
         from ..solve.numeric import solve_mpmath
 
         P = solve_mpmath(task, AlphaKernel(alpha), ridge, dps=digits + 10)
-        margin = {k: format_decimal(v, digits) for k, v in P.items()}
-    elif method == "numeric":
+        return lambda i, j: format_decimal(P[i, j], digits)
+    a, r = _as_float(alpha, "--alpha", method), _as_float(ridge, "--ridge", method)
+    if method == "numeric":
         from ..solve.numeric import solve_numpy
 
         M = solve_numpy(task, AlphaKernel(alpha), ridge).to_numpy()
-        margin = {(i, j): format_decimal(float(M[i - 1, j - 1]), digits) for i, j in task.ordered_pairs()}
     else:
         from ..closed_form.evaluate import margin_matrix
 
-        M = margin_matrix(task, float(alpha), float(ridge))
-        margin = {(i, j): format_decimal(float(M[i - 1, j - 1]), digits) for i, j in task.ordered_pairs()}
-    return {
-        "n": task.n,
-        "exceptions": [list(e) for e in task.exceptions],
-        "alpha": str(alpha),
-        "ridge": str(ridge),
-        "method": method,
-        "pairs": [
-            {"i": r["i"], "j": r["j"], "category": r["category"], "target": r["target"], "margin": margin[(r["i"], r["j"])]}
-            for r in task.pair_table()
-        ],
-    }
+        M = margin_matrix(task, a, r)
+    _float_margins(task, M, method)
+    return lambda i, j: format_decimal(float(M[i - 1, j - 1]), digits)
+
+
+def _as_float(x, name: str, method: str) -> float:
+    """``x`` in float64, refusing what float64 cannot hold (overflow, underflow to 0)."""
+    v = float(x)
+    if not math.isfinite(v) or (v == 0) != (x == 0):
+        shown = mpmath.nstr(mpmath.mpf(sp.Rational(x).p) / sp.Rational(x).q, 3)
+        raise UsageError(f"{name}: {shown} is outside the float64 range (about 2.2e-308 to 1.8e308) of "
+                         f"--method {method}; use --method exact or --method mpmath")
+    return v
+
+
+def predict_records(task: Task, alpha, ridge, method: str | None, digits: int):
+    """``(header, records)`` of ``symti predict``: the header dictionary and an iterator
+    over ``{"i", "j", "category", "target", "margin"}`` for every ordered pair."""
+    method = method or "closed"
+    limit = MAX_N_PREDICT[method]
+    if task.n > limit:
+        raise UsageError(f"--n: symti predict --method {method} allows n <= {limit} (about a minute and "
+                         f"2 GB on 2 cores), got {task.n}")
+    margin = _margins(task, alpha, ridge, method, digits)
+    header = {"n": task.n, "exceptions": [list(e) for e in task.exceptions], "alpha": str(alpha),
+              "ridge": str(ridge), "method": method}
+
+    def records():
+        for i, j in task.ordered_pairs():
+            cat = task.category(i, j)
+            yield {"i": i, "j": j, "category": cat, "target": None if cat == "cycle" else task.target(i, j),
+                   "margin": margin(i, j)}
+
+    return header, records()
+
+
+def predict_payload(task: Task, alpha, ridge, method: str | None, digits: int) -> dict:
+    """The JSON document of ``symti predict`` as one dictionary."""
+    header, records = predict_records(task, alpha, ridge, method, digits)
+    return {**header, "pairs": list(records)}
 
 
 def _table(rows: list[dict], cols: list[str]) -> str:
@@ -175,14 +218,30 @@ def _table(rows: list[dict], cols: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _cmd_predict(args) -> str:
+def _cmd_predict(args):
     task = _task_from_args(args)
     alpha, ridge, digits = _alpha(args.alpha), _ridge(args.ridge), _digits(17 if args.digits is None else args.digits)
-    payload = predict_payload(task, alpha, ridge, args.method, digits)
-    if args.format == "json":
-        return json.dumps(payload, indent=1)
-    head = f"n={payload['n']} exceptions={payload['exceptions']} alpha={payload['alpha']} ridge={payload['ridge']} method={payload['method']}"
-    rows = [{**r, "target": "-" if r["target"] is None else r["target"]} for r in payload["pairs"]]
+    method = args.method or "closed"
+    if method == "mpmath" and digits > MAX_DIGITS_MPMATH:
+        raise UsageError(f"--digits: --method mpmath works at --digits + 10 digits and allows --digits <= "
+                         f"{MAX_DIGITS_MPMATH}, got {digits}")
+    if method in ("closed", "numeric") and digits > 17:
+        raise UsageError(f"--digits: --method {method} computes in float64 (about 16 significant digits) and "
+                         f"allows --digits <= 17, got {digits}; use --method exact or --method mpmath")
+    header, records = predict_records(task, alpha, ridge, args.method, digits)
+    if args.format == "json":  # streamed: n(n - 1) records never sit in memory as one document
+        def lines():
+            yield "{" + json.dumps(header)[1:-1] + ', "pairs": ['
+            first = True
+            for r in records:
+                target = "null" if r["target"] is None else r["target"]
+                yield (f'{"  " if first else ", "}{{"i": {r["i"]}, "j": {r["j"]}, "category": "{r["category"]}", '
+                       f'"target": {target}, "margin": "{r["margin"]}"}}')
+                first = False
+            yield "]}"
+        return lines()
+    head = f"n={header['n']} exceptions={header['exceptions']} alpha={header['alpha']} ridge={header['ridge']} method={header['method']}"
+    rows = [{**r, "target": "-" if r["target"] is None else r["target"]} for r in records]
     return head + "\n" + _table(rows, ["i", "j", "category", "target", "margin"])
 
 
@@ -236,27 +295,62 @@ def _cmd_bench(args) -> str:
 COMMANDS = {"predict": _cmd_predict, "thresholds": _cmd_thresholds, "report": _cmd_report, "bench": _cmd_bench}
 
 
+#: Library parameter names and the command-line options that set them.
+_OPTION_OF = {"alpha": "--alpha", "ridge": "--ridge", "n": "--n", "dps": "--digits", "digits": "--digits",
+              "exceptions": "--exception", "method": "--method"}
+#: Options that take a value (so that ``--alpha -inf`` reads -inf as the value).
+_VALUE_OPTIONS = ("--alpha", "--ridge", "--n", "--digits", "--exception", "--method", "--format", "--only")
+
+
+def _cli_message(exc: Exception) -> str:
+    """One line naming the option: library errors say ``alpha: ...``, the CLI ``--alpha: ...``."""
+    msg = " ".join(str(exc).split())
+    m = re.match(r"^([A-Za-z_]+)(\[\d+\])?:", msg)
+    if m and m.group(1) in _OPTION_OF:
+        msg = _OPTION_OF[m.group(1)] + msg[len(m.group(1)):]
+    return msg
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--alpha -inf`` -> ``--alpha=-inf``: argparse would read ``-inf`` as an option."""
+    out, k = [], 0
+    while k < len(argv):
+        tok = argv[k]
+        if tok in _VALUE_OPTIONS and k + 1 < len(argv) and argv[k + 1].startswith("-") and not argv[k + 1].startswith("--"):
+            out.append(f"{tok}={argv[k + 1]}")
+            k += 2
+            continue
+        out.append(tok)
+        k += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return 0
         out = COMMANDS[args.command](args)
-    except UsageError as exc:
-        print(f"symti: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError) as exc:
-        print(f"symti: error: {exc}", file=sys.stderr)
+    except (UsageError, ValueError, TypeError) as exc:
+        print(f"symti: error: {_cli_message(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symti: interrupted", file=sys.stderr)
         return 130
     try:
-        print(out)
+        if isinstance(out, str):
+            print(out)
+        else:
+            for line in out:
+                print(line)
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stderr.close()
+    except (UsageError, ValueError, TypeError) as exc:
+        print(f"symti: error: {_cli_message(exc)}", file=sys.stderr)
+        return 2
     return 0
 
 
