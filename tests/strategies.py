@@ -11,7 +11,8 @@ rationals so that failures shrink to readable examples.
   semidefinite by construction: nonnegative mixtures of explicit exchangeable
   feature maps, normalised so that ``K(p, p) = 1``.
 
-It also holds :func:`category_by_definition`, the pair categories of
+It also holds :func:`examples` (per-test example counts scaled from the
+hypothesis profile, see ``conftest.py``) and :func:`category_by_definition`, the pair categories of
 derivations/theory.md §1 computed by enumerating sets of pairs (not by the
 interval tests of :meth:`symti.task.Task.category`), for tests that need the
 categories without trusting the code under test.
@@ -19,6 +20,7 @@ categories without trusting the code under test.
 from __future__ import annotations
 
 import sympy as sp
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from itertools import combinations
@@ -27,6 +29,16 @@ from symti.kernels import ExchangeableKernel
 from symti.task import Task
 
 R = sp.Rational
+
+#: ``max_examples`` of the ``ci`` profile, the reference for :func:`examples`.
+CI_EXAMPLES = 25
+
+
+def examples(k: int) -> settings:
+    """Settings for a test that is expensive per example: the loaded profile's
+    ``max_examples`` scaled by ``k / 25`` (``k`` under ``ci``, at least 1), so
+    that the profile, not the test, decides (``large`` still enlarges it)."""
+    return settings(max_examples=max(1, settings.default.max_examples * k // CI_EXAMPLES))
 
 #: Exact conjunctivities, endpoints included.
 ALPHAS = [R(0), R(1, 10), R(1, 5), R(1, 4), R(1, 3), R(1, 2), R(2, 3), R(3, 4), R(9, 10), R(1)]

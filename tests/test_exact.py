@@ -13,14 +13,14 @@ from __future__ import annotations
 import mpmath
 import pytest
 import sympy as sp
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, strategies as st
 
 from symti.solve.exact import solve_exact
 from symti.kernels import AlphaKernel, ItemEmbedding, SimilarityKernel, geometric_similarity
 from symti.solve.numeric import solve_mpmath
 from symti.task import Task
 
-from strategies import alphas, exchangeable_kernels, ridges, tasks
+from strategies import alphas, examples, exchangeable_kernels, ridges, tasks
 
 R = sp.Rational
 A, RHO = sp.symbols("alpha rho", positive=True)
@@ -53,7 +53,7 @@ def assert_same(P, Q, pairs):
 
 
 # ------------------------------------------------ symbolic alpha and rho
-@settings(max_examples=10)
+@examples(10)
 @given(tasks(), alphas(interior=True), ridges(positive=True))
 def test_symbolic_alpha_rho_vs_mpmath(task, a, r):
     P = solve_exact(task, AlphaKernel(A), RHO)
@@ -63,7 +63,6 @@ def test_symbolic_alpha_rho_vs_mpmath(task, a, r):
     assert_matches_mpmath(P, task, AlphaKernel(a), r, subs={A: a, RHO: r})
 
 
-@settings(max_examples=15)
 @given(tasks(), alphas(interior=True))
 def test_symbolic_alpha_ridgeless_vs_mpmath(task, a):
     P = solve_exact(task, AlphaKernel(A), 0)
@@ -72,7 +71,6 @@ def test_symbolic_alpha_ridgeless_vs_mpmath(task, a):
 
 
 @given(tasks(max_n=6), ridges(positive=True), exchangeable_kernels())
-@settings(max_examples=10)
 def test_symbolic_rho_general_kernels_vs_mpmath(task, r, K):
     """A symbolic ridge through the antisymmetric / gram routes."""
     P = solve_exact(task, K, RHO)
@@ -104,7 +102,7 @@ def test_exchangeable_not_swap_invariant_vs_mpmath(task, r, K):
     assert_matches_mpmath(P, task, K, r)
 
 
-@settings(max_examples=15)
+@examples(15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 3), R(1, 4), R(1, 2), R(4, 5)]))
 def test_geometric_similarity_vs_mpmath(task, r, a, g):
     K = SimilarityKernel(geometric_similarity(task.n, g), alpha=a)
@@ -112,7 +110,7 @@ def test_geometric_similarity_vs_mpmath(task, r, a, g):
     assert_matches_mpmath(P, task, K, r)
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(tasks(), ridges(), alphas(), st.integers(0, 1000), st.integers(1, 6))
 def test_item_embedding_vs_mpmath(task, r, a, seed, d):
     K = ItemEmbedding.random(task.n, d, seed=seed, alpha=a)
@@ -132,7 +130,7 @@ def test_all_routes_agree_alpha_kernel(task, a, r):
         assert_same(P, solve_exact(task, K, r, method=method), pairs)
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(tasks(max_n=5), st.sampled_from([0, RHO]))
 def test_all_routes_agree_symbolic(task, r):
     K = AlphaKernel(A)
@@ -151,7 +149,7 @@ def test_routes_agree_swap_invariant(task, r, K):
         assert_same(P, solve_exact(task, K, r, method="generic"), pairs)
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(tasks(), ridges(), exchangeable_kernels(swap_invariant=False))
 def test_routes_agree_not_swap_invariant(task, r, K):
     P = solve_exact(task, K, r, method="gram")

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, strategies as st
 from sympy.polys.matrices import DomainMatrix
 
 from symti.solve.exact import solve_exact
 from symti.kernels import AlphaKernel, ItemEmbedding, SimilarityKernel, geometric_similarity
 from symti.task import Task
 
-from strategies import alphas, exchangeable_kernels, ridges, tasks
+from strategies import alphas, examples, exchangeable_kernels, ridges, tasks
 
 R = sp.Rational
 A, RHO = sp.symbols("alpha rho", positive=True)
@@ -34,7 +34,6 @@ def zero(x):
 
 
 # ------------------------------------------------------------------ antisymmetry
-@settings(max_examples=10)
 @given(tasks(max_n=6), st.sampled_from([0, RHO]))
 def test_antisymmetry_symbolic_alpha_gram_route(task, r):
     P = solve_exact(task, AlphaKernel(A), r, method="gram")
@@ -48,7 +47,6 @@ def test_antisymmetry_exchangeable_gram_route(task, r, K):
     assert all(P[i, j] == -P[j, i] for i, j in task.ordered_pairs())
 
 
-@settings(max_examples=15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 2), R(1, 3), R(3, 4)]))
 def test_antisymmetry_similarity_gram_route(task, r, a, g):
     K = SimilarityKernel(geometric_similarity(task.n, g), alpha=a)
@@ -74,28 +72,28 @@ def assert_mirror(task, P, Pm, swap_invariant):
             assert zero(Pm[s(i), s(j)] - P[j, i])
 
 
-@settings(max_examples=15)
+@examples(15)
 @given(tasks(), st.sampled_from([0, RHO]))
 def test_mirror_symbolic_alpha(task, r):
     K = AlphaKernel(A)
     assert_mirror(task, solve_exact(task, K, r), solve_exact(task.mirror(), K, r), True)
 
 
-@settings(max_examples=15)
+@examples(15)
 @given(tasks(), ridges(), exchangeable_kernels())
 def test_mirror_exchangeable(task, r, K):
     m = task.mirror()
     assert_mirror(task, solve_exact(task, K, r), solve_exact(m, K, r), K.swap_invariant)
 
 
-@settings(max_examples=15)
+@examples(15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 2), R(1, 3), R(3, 4)]))
 def test_mirror_geometric_similarity(task, r, a, g):
     K = SimilarityKernel(geometric_similarity(task.n, g), alpha=a)  # S is reversal invariant
     assert_mirror(task, solve_exact(task, K, r), solve_exact(task.mirror(), K, r), True)
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(tasks(), ridges(positive=True), alphas(), st.integers(0, 100), st.integers(1, 4))
 def test_mirror_item_embedding(task, r, a, seed, d):
     E = ItemEmbedding.random(task.n, d, seed=seed, alpha=a)
@@ -104,7 +102,6 @@ def test_mirror_item_embedding(task, r, a, seed, d):
 
 
 # ---------------------------------------------------------------- ridgeless
-@settings(max_examples=15)
 @given(tasks())
 def test_ridgeless_fits_training_pairs_symbolic_alpha(task):
     P = solve_exact(task, AlphaKernel(A), 0)
@@ -118,7 +115,6 @@ def gram_is_invertible(task, K):
     return DomainMatrix.from_Matrix(G).convert_to(sp.QQ).rank() == len(X)
 
 
-@settings(max_examples=15)
 @given(tasks(), exchangeable_kernels())
 def test_ridgeless_fits_training_pairs_invertible_gram(task, K):
     # a singular Gram matrix cannot fit every target in general: no claim, so no draw
@@ -171,7 +167,7 @@ def additive_least_squares(task):
     return r
 
 
-@settings(max_examples=12)
+@examples(12)
 @given(tasks())
 def test_alpha_zero_is_additive_least_squares(task):
     P = solve_exact(task, AlphaKernel(0), 0)
@@ -205,7 +201,6 @@ def test_alpha_zero_cannot_fit_a_cycle():
 
 # ------------------------------------------------------------ derivations/theory.md §2 reduction
 @given(tasks(), st.one_of(ridges(), st.just(RHO)), exchangeable_kernels(swap_invariant=True))
-@settings(max_examples=20)
 def test_reduction_to_alpha_kernel(task, r, K):
     a2, r2 = K.reduced_alpha_ridge(r)
     assert 0 <= a2 <= 1

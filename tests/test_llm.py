@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symti import AlphaKernel, Task, solve_exact
@@ -155,7 +155,6 @@ def test_load_custom_path_and_errors(tmp_path):
 
 
 # ------------------------------------------------------------------ theory
-@settings(max_examples=10)
 @given(st.fractions(min_value=Fraction(1, 50), max_value=Fraction(49, 50), max_denominator=50))
 def test_theory_margins_match_full_gram_solve(a):
     alpha = sp.Rational(a.numerator, a.denominator)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import assume, example, given, settings, strategies as st
+from hypothesis import assume, example, given, strategies as st
 
 from symti.solve.exact import solve_exact
 from symti.kernels import (
@@ -28,7 +28,7 @@ from symti.kernels import (
 from symti.solve.numeric import solve_features, solve_numpy, solve_sklearn
 from symti.task import Task
 
-from strategies import FEATURE_PATTERNS, _feature_vector, alphas, exchangeable_kernels, mixture_values, ridges, tasks
+from strategies import FEATURE_PATTERNS, _feature_vector, alphas, examples, exchangeable_kernels, mixture_values, ridges, tasks
 
 R = sp.Rational
 MAX_COND = 1e6
@@ -80,13 +80,13 @@ def test_exchangeable_numpy_sklearn(task, r, K):
     crosscheck(task, K, r)
 
 
-@settings(max_examples=15)
+@examples(15)
 @given(tasks(), ridges(), alphas(), st.sampled_from([R(-1, 3), R(1, 4), R(1, 2)]))
 def test_similarity_numpy_sklearn(task, r, a, g):
     crosscheck(task, SimilarityKernel(geometric_similarity(task.n, g), alpha=a), r)
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(tasks(), ridges(), alphas(), st.integers(0, 1000), st.integers(1, 5))
 def test_item_embedding_numpy_sklearn(task, r, a, seed, d):
     crosscheck(task, ItemEmbedding.random(task.n, d, seed=seed, alpha=a), r)
@@ -126,7 +126,6 @@ def test_alpha_kernel_features(task, r, a):
     feature_crosscheck(task, AlphaKernel(a), r)
 
 
-@settings(max_examples=10)
 @given(tasks(), ridges(), alphas(), st.integers(0, 1000), st.integers(1, 5))
 def test_item_embedding_features(task, r, a, seed, d):
     feature_crosscheck(task, ItemEmbedding.random(task.n, d, seed=seed, alpha=a), r)

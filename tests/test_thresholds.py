@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symti import AlphaKernel, Task, solve_exact
@@ -214,7 +214,6 @@ def _samples(T):
 
 
 @given(task=tasks(), ridge=RIDGES)
-@settings(max_examples=20)
 def test_wrong_exactly_on_reported_set(task, ridge):
     T = thresholds(task, ridge)
     for alpha in _samples(T):
@@ -223,7 +222,6 @@ def test_wrong_exactly_on_reported_set(task, ridge):
 
 
 @given(task=tasks(), ridge=RIDGES)
-@settings(max_examples=10)
 def test_report_lists_every_ground_truth_pair_once(task, ridge):
     rep = thresholds_report(task, ridge, digits=12)
     keys = [(p["i"], p["j"]) for p in rep["pairs"]]
