@@ -76,7 +76,7 @@ import mpmath
 import sympy as sp
 
 from .._validate import check_alpha, check_digits, check_ridge
-from .. import params
+from ..params import alpha as _CANONICAL_ALPHA, result_symbol, rho as _CANONICAL_RHO
 from ..kernels.trial import AlphaKernel
 from ..task import Task
 
@@ -105,8 +105,8 @@ __all__ = [
 #: and :data:`symti.params.rho`, and :math:`\varepsilon = 1 - \alpha`, all positive.
 #: Every function returning an expression in one of them takes the caller's own
 #: symbol with ``symbol=`` (and :math:`\alpha` of the ``"rho"`` limit with ``alpha=``).
-ALPHA = params.alpha
-RHO = params.rho
+ALPHA = _CANONICAL_ALPHA
+RHO = _CANONICAL_RHO
 EPS = sp.Symbol("epsilon", positive=True)
 Q = sp.Symbol("q", positive=True)
 
@@ -157,7 +157,7 @@ def _check_pair(task: Task, i, j):
 
 def _variable(limit: str, symbol) -> sp.Symbol:
     """The variable of ``limit``'s results: the caller's ``symbol`` or the default."""
-    return params.result_symbol(symbol, {"alpha": ALPHA, "1-alpha": EPS, "rho": RHO}[limit])
+    return result_symbol(symbol, {"alpha": ALPHA, "1-alpha": EPS, "rho": RHO}[limit])
 
 
 def margin_function(task: Task, i: int, j: int, limit: str, alpha=None, ridge=0, symbol=None) -> sp.Expr:
@@ -330,7 +330,7 @@ def threshold_ridge_series(task: Task, i: int, j: int, symbol=None) -> list[dict
     ...
     ValueError: (i, j): (4, 6) is not an untrained pair with ground truth
     """
-    var = params.result_symbol(symbol, ALPHA)
+    var = result_symbol(symbol, ALPHA)
     _check_pair(task, i, j)
     g = task.ground_truth(i, j)
     if g is None or task.is_trained(i, j):

@@ -50,7 +50,7 @@ from functools import total_ordering
 import sympy as sp
 
 from .._validate import check_digits, check_ridge, format_decimal
-from .. import params
+from ..params import alpha as _CANONICAL_ALPHA, result_symbol
 from ..task import Task
 
 __all__ = [
@@ -68,7 +68,7 @@ __all__ = [
 #: The symbol :math:`\alpha` in which the margins are rational functions: the
 #: canonical :data:`symti.params.alpha` (positive).  :func:`margin_functions` and
 #: :func:`thresholds` answer in the caller's own symbol with ``symbol=``.
-ALPHA = params.alpha
+ALPHA = _CANONICAL_ALPHA
 
 
 def _decimal(value: sp.Rational, digits: int) -> str:
@@ -347,7 +347,7 @@ def margin_functions(task: Task, ridge=0, symbol=None) -> dict:
     from ..solve.exact import solve_exact
     from ..kernels.trial import AlphaKernel
 
-    x = params.result_symbol(symbol, ALPHA)
+    x = result_symbol(symbol, ALPHA)
     ridge = check_ridge(ridge)
     if sp.sympify(ridge).free_symbols:
         raise TypeError("ridge: must be a number here (thresholds are computed for a fixed ridge)")
@@ -457,7 +457,7 @@ def thresholds(task: Task, ridge=0, symbol=None) -> ThresholdAnalysis:
     if not isinstance(task, Task):
         raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
     ridge = check_ridge(ridge)
-    x = params.result_symbol(symbol, ALPHA)
+    x = result_symbol(symbol, ALPHA)
     margins = margin_functions(task, ridge)
     out = ThresholdAnalysis(task, ridge)
     for (i, j), m in margins.items():
