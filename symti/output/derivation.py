@@ -31,28 +31,54 @@ from pathlib import Path
 
 import sympy as sp
 
-__all__ = ["Derivation", "Step", "DerivationError", "exp_identity_is_zero"]
+from ..analysis.identities import decide_identity
+
+__all__ = ["Derivation", "Step", "DerivationError", "UndecidedIdentityError", "exp_identity_is_zero"]
 
 
-def exp_identity_is_zero(expr) -> bool:
-    r"""Decide an exponential-polynomial identity :math:`E = 0`.
+def exp_identity_is_zero(expr, **budget) -> bool:
+    r"""Yes/no check of an exponential-polynomial identity :math:`E = 0`, for derivations.
 
-    Hyperbolic functions are rewritten as exponentials, the expression is
-    expanded (so that :math:`e^{a+b}` splits into :math:`e^a e^b`) and brought
-    to one fraction; the identity holds iff the expanded numerator is 0.
+    A thin wrapper of the three-valued
+    :func:`symti.analysis.identities.decide_identity` (``Piecewise`` split by
+    case, hyperbolics as exponentials, expanded numerator; ``budget`` passes
+    ``max_terms``, ``max_cases``, ``timeout``, ``points``, ``dps``, ``seed``):
 
-    >>> x, y = sp.symbols("x y")
+    * ``"proved"`` -> ``True``;
+    * ``"disproved"`` (a certified nonzero witness exists) -> ``False``;
+    * ``"undecided"`` -> raises :class:`UndecidedIdentityError` (with the
+      reason): an identity that could not be decided is never reported false
+      (nor true).
+
+    >>> x, y = sp.symbols("x y", positive=True)
     >>> exp_identity_is_zero(sp.sinh(x + y) - sp.sinh(x)*sp.cosh(y) - sp.cosh(x)*sp.sinh(y))
     True
     >>> exp_identity_is_zero(sp.cosh(2*x) - 1)
     False
+    >>> exp_identity_is_zero(sp.gamma(x + 1) - x*sp.gamma(x))
+    Traceback (most recent call last):
+    ...
+    symti.output.derivation.UndecidedIdentityError: identity undecided: the numerator does not vanish identically in the expression; no certified nonzero value at 12 random points
     """
-    e = sp.expand(sp.sympify(expr).rewrite(sp.exp))
-    return sp.expand(sp.numer(sp.together(e))) == 0
+    r = decide_identity(expr, **budget)
+    if r.status == "proved":
+        return True
+    if r.status == "disproved":
+        return False
+    raise UndecidedIdentityError(f"identity undecided: {r.reason}", r)
 
 
 class DerivationError(AssertionError):
     """A claim of a derivation step did not hold."""
+
+
+class UndecidedIdentityError(DerivationError):
+    """:func:`exp_identity_is_zero` could neither prove nor disprove the identity
+    (``.result`` is the :class:`~symti.analysis.identities.IdentityResult`)."""
+
+    def __init__(self, message: str, result=None):
+        super().__init__(message)
+        self.result = result
 
 
 class Step:
