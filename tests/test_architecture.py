@@ -44,7 +44,9 @@ def _import_graph() -> dict[str, set[str]]:
                     mod = ".".join(base + ([node.module] if node.module else []))
                 else:
                     mod = node.module or ""
-                targets = [mod] + [f"{mod}.{a.name}" for a in node.names]
+                # ``from .. import params`` depends on symti.params (a package's parents are
+                # always imported; the dependency that matters is the named module)
+                targets = ([mod] if node.module else []) + [f"{mod}.{a.name}" for a in node.names]
             for t in targets:
                 if t.split(".")[0] == "symti" and (o := owner(t)) and o != m:
                     graph[m].add(o)

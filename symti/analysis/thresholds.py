@@ -44,13 +44,15 @@ References
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import total_ordering
 
 import sympy as sp
 
-from .._validate import check_digits, check_ridge, format_decimal
+from .._validate import as_expr, check_digits, check_ridge, format_decimal
 from ..params import alpha as _CANONICAL_ALPHA, result_symbol
+from ..solve.exact import rank_differences_mu
 from ..task import Task
 
 __all__ = [
@@ -92,31 +94,73 @@ class AlgebraicNumber:
     (CRootOf(alpha**2 - 2, 1), '1.41421356237', True, True)
     """
 
-    value: sp.Expr
-    poly: sp.Poly
-    index: int
+    coeffs: tuple
     lo: sp.Rational
     hi: sp.Rational
+    _cache: dict = field(default_factory=dict, repr=False)  # poly, flint poly, index
 
     # construction ------------------------------------------------------------
     @classmethod
     def rational(cls, q) -> "AlgebraicNumber":
         q = sp.Rational(q)
-        return cls(q, sp.Poly(q.q * ALPHA - q.p, ALPHA), 0, q, q)
+        return cls((-int(q.p), int(q.q)), q, q, {"index": 0})
 
     @classmethod
     def root(cls, poly: sp.Poly, index: int, interval=None) -> "AlgebraicNumber":
         """The ``index``-th real root of the irreducible polynomial ``poly``."""
-        poly = sp.Poly(poly, ALPHA).primitive()[1]
-        if poly.LC() < 0:
-            poly = -poly
+        poly = _normal(poly)
         if poly.degree() == 1:
             c1, c0 = poly.all_coeffs()
             return cls.rational(sp.Rational(-c0, c1))
         if interval is None:
             interval = poly.intervals()[index][0]
         lo, hi = (sp.Rational(x) for x in interval)
-        return cls(sp.CRootOf(poly, index), poly, index, lo, hi)
+        return cls(_coeffs(poly), lo, hi, {"index": index, "poly": poly})
+
+    @classmethod
+    def isolated(cls, poly, lo, hi) -> "AlgebraicNumber":
+        """The root of the irreducible ``poly`` (SymPy ``Poly`` in :data:`ALPHA` or
+        python-flint ``fmpz_poly``) in the isolating interval ``[lo, hi]`` (its index
+        among the real roots is computed only when asked for)."""
+        c = _coeffs(poly)
+        if len(c) == 2:
+            return cls.rational(sp.Rational(-c[0], c[1]))
+        return cls(c, sp.Rational(lo), sp.Rational(hi))
+
+    @property
+    def poly(self) -> sp.Poly:
+        """The minimal polynomial (primitive, positive leading coefficient) in :data:`ALPHA`."""
+        if "poly" not in self._cache:
+            self._cache["poly"] = sp.Poly(list(reversed(self.coeffs)), ALPHA)
+        return self._cache["poly"]
+
+    def _flint(self):
+        import flint
+
+        if "flint" not in self._cache:
+            self._cache["flint"] = flint.fmpz_poly(list(self.coeffs))
+        return self._cache["flint"]
+
+    def _eval_sign(self, q: sp.Rational) -> int:
+        """Exact sign of the minimal polynomial at the rational ``q`` (python-flint)."""
+        import flint
+
+        v = self._flint()(flint.fmpq(int(q.p), int(q.q)))
+        return (v > 0) - (v < 0)
+
+    @property
+    def index(self) -> int:
+        """Position among the real roots of :attr:`poly`, ascending (Sturm count)."""
+        if "index" not in self._cache:
+            self._cache["index"] = int(self.poly.count_roots(-sp.oo, self.lo))
+        return self._cache["index"]
+
+    @property
+    def value(self) -> sp.Expr:
+        """The number as a SymPy :class:`~sympy.Rational` or :class:`~sympy.CRootOf`."""
+        if self.is_rational:
+            return self.lo
+        return sp.CRootOf(self.poly, self.index)
 
     # exact comparison ----------------------------------------------------------
     @property
@@ -124,11 +168,27 @@ class AlgebraicNumber:
         return self.lo == self.hi
 
     def refine(self, eps) -> "AlgebraicNumber":
-        """The same number with an isolating interval narrower than ``eps``."""
+        """The same number with an isolating interval narrower than ``eps`` (exact
+        bisection: the root is simple, so the polynomial changes sign across it)."""
         if self.is_rational or self.hi - self.lo < eps:
             return self
-        lo, hi = self.poly.refine_root(self.lo, self.hi, eps=sp.Rational(eps))
-        return AlgebraicNumber(self.value, self.poly, self.index, sp.Rational(lo), sp.Rational(hi))
+        import flint
+
+        f = self._flint()
+        q = lambda r: flint.fmpq(int(r.p), int(r.q))  # noqa: E731
+        lo, hi, eps = q(self.lo), q(self.hi), q(sp.Rational(eps))
+        s_lo = f(lo) > 0
+        while hi - lo >= eps:
+            mid = (lo + hi) / 2
+            v = f(mid)
+            if v == 0:  # pragma: no cover - an irreducible poly of degree > 1 has no rational root
+                raise RuntimeError("internal: rational root of an irreducible polynomial")
+            if (v > 0) == s_lo:
+                lo = mid
+            else:
+                hi = mid
+        R = lambda x: sp.Rational(int(x.p), int(x.q))  # noqa: E731
+        return AlgebraicNumber(self.coeffs, R(lo), R(hi), self._cache)
 
     def __eq__(self, other) -> bool:
         if other is None:
@@ -137,10 +197,18 @@ class AlgebraicNumber:
             other = AlgebraicNumber.rational(other)
         if self.is_rational or other.is_rational:
             return self.is_rational and other.is_rational and self.lo == other.lo
-        return self.poly == other.poly and self.index == other.index
+        if self.coeffs != other.coeffs:
+            return False
+        # each interval holds exactly one root of the same polynomial: the numbers are
+        # equal iff the overlap of the intervals holds a root (a sign change; roots are simple)
+        a, b = max(self.lo, other.lo), min(self.hi, other.hi)
+        if a > b:
+            return False
+        fa, fb = self._eval_sign(a), self._eval_sign(b)
+        return fa == 0 or fb == 0 or fa != fb
 
     def __hash__(self) -> int:
-        return hash((self.poly.as_expr(), self.index))
+        return hash(self.coeffs)
 
     def __lt__(self, other) -> bool:
         if not isinstance(other, AlgebraicNumber):
@@ -156,11 +224,11 @@ class AlgebraicNumber:
         if self.is_rational:
             return int(sp.sign(self.lo - q))
         if q <= self.lo:
-            return 1 if q < self.lo or self.poly.eval(q) != 0 else 0
+            return 1 if q < self.lo or self._eval_sign(q) != 0 else 0
         if q >= self.hi:
             return -1
         # q strictly inside the isolating interval: compare signs of poly
-        sq, shi = sp.sign(self.poly.eval(q)), sp.sign(self.poly.eval(self.hi))
+        sq, shi = self._eval_sign(q), self._eval_sign(self.hi)
         if sq == 0:
             return 0
         if shi == 0:  # root is hi itself (cannot happen for irrational roots)
@@ -201,6 +269,28 @@ class AlgebraicNumber:
 
     def __float__(self) -> float:
         return float(self.evalf(17))
+
+
+def _normal(poly) -> sp.Poly:
+    """Primitive, positive leading coefficient, in :data:`ALPHA`."""
+    poly = sp.Poly(poly, ALPHA).primitive()[1]
+    return -poly if poly.LC() < 0 else poly
+
+
+def _coeffs(poly) -> tuple:
+    """Ascending integer coefficients, primitive with a positive leading coefficient,
+    of a SymPy ``Poly`` or a python-flint ``fmpz_poly``."""
+    if isinstance(poly, sp.Poly) or isinstance(poly, sp.Expr):
+        c = [int(x) for x in reversed(_normal(poly).all_coeffs())]
+    else:
+        c = [int(x) for x in poly.coeffs()]
+        g = 0
+        for x in c:
+            g = math.gcd(g, x)
+        c = [x // g for x in c]
+        if c[-1] < 0:
+            c = [-x for x in c]
+    return tuple(c)
 
 
 ZERO = AlgebraicNumber.rational(0)
@@ -269,11 +359,19 @@ def _roots_in_unit_interval(poly: sp.Poly) -> list[AlgebraicNumber]:
 
 
 def _fraction(expr, symbol=ALPHA) -> tuple[sp.Poly, sp.Poly]:
-    num, den = sp.fraction(sp.cancel(sp.together(sp.sympify(expr))))
-    extra = (num.free_symbols | den.free_symbols) - {symbol}
+    """Coprime numerator and denominator polynomials of a rational function of ``symbol``."""
+    expr = as_expr(expr, "expr")
+    extra = expr.free_symbols - {symbol}
     if extra:
         raise ValueError(f"expr: must be a rational function of {symbol} alone, found {sorted(map(str, extra))}")
-    return sp.Poly(num, symbol), sp.Poly(den, symbol)
+    num, den = sp.fraction(expr)
+    if not (num.is_polynomial(symbol) and den.is_polynomial(symbol)):  # not already one fraction
+        num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    pn, pd = sp.Poly(num, symbol), sp.Poly(den, symbol)
+    g = pn.gcd(pd)
+    if g.degree() > 0:
+        pn, pd = pn.quo(g), pd.quo(g)
+    return pn, pd
 
 
 def sign_intervals(expr, symbol=ALPHA) -> list[tuple[AlgebraicNumber, AlgebraicNumber, int]]:
@@ -364,8 +462,16 @@ class PairThreshold:
     j: int
     category: str
     truth: int
-    margin: sp.Expr
     wrong_set: tuple
+    _margin: list = field(repr=False, compare=False)  # [expr] or [builder], built on first use
+
+    @property
+    def margin(self) -> sp.Expr:
+        r"""The margin :math:`f_{ij}(\alpha)` as an exact rational function (built on first use)."""
+        m = self._margin[0]
+        if callable(m):
+            m = self._margin[0] = m()
+        return m
 
     @property
     def alpha_star(self) -> AlgebraicNumber | None:
@@ -457,15 +563,167 @@ def thresholds(task: Task, ridge=0, symbol=None) -> ThresholdAnalysis:
     if not isinstance(task, Task):
         raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
     ridge = check_ridge(ridge)
+    if ridge.free_symbols:
+        raise TypeError("ridge: must be a number here (thresholds are computed for a fixed ridge)")
     x = result_symbol(symbol, ALPHA)
-    margins = margin_functions(task, ridge)
     out = ThresholdAnalysis(task, ridge)
-    for (i, j), m in margins.items():
-        if task.is_trained(i, j):
-            continue
-        truth = task.ground_truth(i, j)
-        if truth is None:
-            continue
-        shown = m if x == ALPHA else sp.sympify(m).xreplace({ALPHA: x})
-        out.pairs.append(PairThreshold(i, j, task.category(i, j), truth, shown, tuple(wrong_set(m, truth))))
+    if not task.is_weighted:
+        out.pairs = _thresholds_in_mu(task, ridge, x)
+        return out
+    margins = margin_functions(task, ridge)
+    for i, j in task.test_pairs():
+        m = margins[i, j]
+        shown = m if x == ALPHA else m.xreplace({ALPHA: x})
+        out.pairs.append(PairThreshold(i, j, task.category(i, j), task.ground_truth(i, j),
+                                       tuple(wrong_set(m, task.ground_truth(i, j))), [shown]))
     return out
+
+
+# ----------------------------------------------------------- the route in mu
+def _mu_to_alpha_poly(f, ridge: sp.Rational):
+    r""":math:`g(\alpha) \propto (1-\alpha)^d f\big(2(\alpha+\rho)/(1-\alpha)\big)`, an integer
+    polynomial whose roots are the images :math:`\alpha = (\mu - 2\rho)/(\mu + 2)` of the
+    roots :math:`\mu` of ``f`` (irreducible when ``f`` is: a Moebius change of variable)."""
+    import flint
+
+    coeffs = f.coeffs()
+    d = len(coeffs) - 1
+    powP, powQ = _moebius_powers(int(ridge.p), int(ridge.q), d)
+    g = flint.fmpz_poly([0])
+    for k, c in enumerate(coeffs):
+        if c:
+            g += int(c) * powP[k] * powQ[d - k]
+    return g
+
+
+_POWERS: dict = {}
+
+
+def _moebius_powers(p: int, q: int, d: int):
+    """Powers ``0..d`` of :math:`P = 2(q\alpha + p)` and :math:`Q = q(1 - \alpha)` (cached per ridge)."""
+    import flint
+
+    powP, powQ = _POWERS.setdefault((p, q), ([flint.fmpz_poly([1])], [flint.fmpz_poly([1])]))
+    P, Q = flint.fmpz_poly([2 * p, 2 * q]), flint.fmpz_poly([q, -q])
+    while len(powP) <= d:
+        powP.append(powP[-1] * P)
+        powQ.append(powQ[-1] * Q)
+    return powP, powQ
+
+
+def _alpha_roots(f, ridge: sp.Rational, cache: dict) -> list:
+    r"""Roots of the irreducible ``f`` (``fmpz_poly`` in :math:`\mu`) with :math:`\alpha \in (0, 1)`,
+    i.e. :math:`\mu > 2\rho`, as :class:`AlgebraicNumber` in :math:`\alpha`.
+
+    Real roots come from python-flint's certified complex root isolation (Arb
+    balls, each holding exactly one root; real roots have exactly zero
+    imaginary part); their rational enclosures map to isolating intervals of
+    :math:`g(\alpha)` under the increasing map :math:`\mu \mapsto (\mu - 2\rho)/(\mu + 2)`.
+    """
+    key = tuple(int(c) for c in f.coeffs())
+    if key in cache:
+        return cache[key]
+    coeffs = f.coeffs()
+    two_rho = 2 * ridge
+    out = []
+    if len(coeffs) == 2:  # linear: the root is rational
+        mu = sp.Rational(-int(coeffs[0]), int(coeffs[1]))
+        if mu > two_rho:
+            out.append(AlgebraicNumber.rational((mu - two_rho) / (mu + 2)))
+    elif len(coeffs) > 2:
+        g = None
+        if _descartes_bound(f, ridge) == 1:  # exactly one root in (0, 1): (0, 1) isolates it
+            cache[key] = out = [AlgebraicNumber.isolated(_mu_to_alpha_poly(f, ridge), 0, 1)]
+            return out
+        for z, _m in f.complex_roots():
+            if z.imag != 0:
+                continue
+            lo, hi = (sp.Rational(*_man_exp(b)) for b in (z.real.lower(), z.real.upper()))
+            if hi <= two_rho:
+                continue
+            if lo <= -1:  # pragma: no cover - Arb enclosures are tight
+                raise RuntimeError("internal: root enclosure too wide")
+            g = g or _mu_to_alpha_poly(f, ridge)
+            r = AlgebraicNumber.isolated(g, (lo - two_rho) / (lo + 2), (hi - two_rho) / (hi + 2))
+            while r.lo < 0 < r.hi:  # straddles alpha = 0 (mu = 2 rho, rational: not this root)
+                r = r.refine((r.hi - r.lo) / 4)
+            if r.lo >= 0:
+                out.append(r)
+    cache[key] = out
+    return out
+
+
+def _descartes_bound(f, ridge: sp.Rational) -> int:
+    r"""Descartes' rule of signs on :math:`f(\mu + 2\rho)`: an upper bound on the number of
+    roots with :math:`\mu > 2\rho` (:math:`\alpha \in (0, 1)`), exact when 0 or 1."""
+    import flint
+
+    if ridge:
+        f = flint.fmpq_poly(f)(flint.fmpq_poly([flint.fmpq(int(2 * ridge.p), int(ridge.q)), 1]))
+    signs = [c > 0 for c in f.coeffs() if c != 0]
+    return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+
+
+def _man_exp(b) -> tuple[int, int]:
+    """An exactly representable Arb endpoint as ``(numerator, denominator)``."""
+    m, e = b.mid().man_exp()
+    m, e = int(m), int(e)
+    return (m * 2**e, 1) if e >= 0 else (m, 2**-e)
+
+
+def _thresholds_in_mu(task: Task, ridge: sp.Rational, x) -> list:
+    r"""Wrong sets of every test pair of a unit-weight task from the margins'
+    numerators in :math:`\mu = 2(\alpha+\rho)/(1-\alpha)` (increasing in :math:`\alpha`):
+    the sign of an untrained margin is the sign of :math:`N_{ij}(\mu)`
+    (:func:`symti.solve.exact.rank_differences_mu`)."""
+    import flint
+
+    pairs = task.test_pairs()
+    ND = rank_differences_mu(task, pairs)
+    cache: dict = {}
+    mu_of_alpha = 2 * (ALPHA + ridge) / (1 - ALPHA)
+    out = []
+    for i, j in pairs:
+        N, D = ND[i, j]
+        truth = task.ground_truth(i, j)
+
+        def build(N=N, D=D):
+            num = sum(int(c) * mu_of_alpha**k for k, c in enumerate(N.coeffs()))
+            den = sum(int(c) * mu_of_alpha**k for k, c in enumerate(D.coeffs()))
+            m = sp.factor(sp.cancel(num / den)) if N else sp.Integer(0)
+            return m if x == ALPHA else m.xreplace({ALPHA: x})
+
+        if not N:
+            wrong: list = []
+        elif _descartes_bound(N, ridge) == 0:  # no root with mu > 2 rho: one sign on (0, 1)
+            wrong = [(ZERO, ONE)] if (1 if N.coeffs()[-1] > 0 else -1) * truth < 0 else []
+        else:
+            _c, factors = N.factor()
+            events = []
+            for f, e in factors:
+                if _descartes_bound(f, ridge):
+                    events += [(r, e % 2 == 1) for r in _alpha_roots(f, ridge, cache)]
+            events.sort(key=lambda ev: _SortKey(ev[0]))
+            cuts = [ZERO] + [r for r, _ in events] + [ONE]
+            sign = 1 if N.coeffs()[-1] > 0 else -1       # mu -> oo: alpha -> 1-
+            signs = [sign]
+            for _r, odd in reversed(events):
+                sign = -sign if odd else sign
+                signs.append(sign)
+            signs.reverse()                               # signs[k] on (cuts[k], cuts[k+1])
+            wrong = [(cuts[k], cuts[k + 1]) for k, s_ in enumerate(signs) if s_ * truth < 0]
+        out.append(PairThreshold(i, j, task.category(i, j), truth, tuple(wrong), [build]))
+    del flint
+    return out
+
+
+class _SortKey:
+    """Sort key for :class:`AlgebraicNumber` (exact comparisons)."""
+
+    __slots__ = ("a",)
+
+    def __init__(self, a):
+        self.a = a
+
+    def __lt__(self, other):
+        return self.a < other.a

@@ -59,7 +59,7 @@ from .predictions import Predictions
 from .rank import assemble_rank_system, margins_from_ranks, rank_system
 from ..task import Task
 
-__all__ = ["solve_exact", "ridge_symbol", "METHODS", "SingularSystem"]
+__all__ = ["solve_exact", "rank_differences_mu", "ridge_symbol", "METHODS", "SingularSystem"]
 
 METHODS = ("auto", "rank", "antisymmetric", "gram", "generic")
 
@@ -118,7 +118,7 @@ def _solve_antisymmetric(task: Task, kernel: TrialKernel, rho) -> dict:
 _MU = sp.Dummy("mu")  # the generator of QQ[mu]; a Dummy, distinct from any symbol of the caller
 
 
-def _rank_differences_in_mu(task: Task):
+def rank_differences_mu(task: Task, pairs=None) -> dict:
     r"""Unit weights: :math:`r_i - r_j = N_{ij}(\mu)/D_{ij}(\mu)`, reduced, over :math:`\mathbb{Q}[\mu]`.
 
     With unit weights the rank system :math:`(L + \mu I) r = b` depends on
@@ -127,11 +127,20 @@ def _rank_differences_in_mu(task: Task):
     elimination of ``[L + mu I | b]`` (no pivoting needed: the pivots are leading
     principal minors of ``L + mu I``, monic in ``mu``), fraction-free back
     substitution ``x_i = det * r_i`` (Cramer), then one gcd per pair.
-    Returns the ring ``QQ[mu]`` and ``{(i, j): (N, D)}`` in it.
+    Returns ``{(i, j): (N, D)}`` for ``i < j`` (every pair, or the given ``pairs``),
+    python-flint ``fmpz_poly`` in :math:`\mu` with ``gcd(N, D) = 1`` and ``D``
+    of positive leading coefficient.  Since every root of :math:`\det(L + \mu I)`
+    is :math:`\le 0`, :math:`D(\mu) > 0` for :math:`\mu > 0`: the sign of an
+    untrained margin is the sign of :math:`N(\mu)`.
+
+    >>> N, D = rank_differences_mu(Task(3))[1, 3]
+    >>> N, D
+    (2, x + 1)
     """
+    if task.is_weighted:
+        raise ValueError("task: the univariate route in mu needs unit training weights")
     import flint
 
-    R = sp.QQ[_MU]
     n = task.n
     zero, one, mu = flint.fmpz_poly([0]), flint.fmpz_poly([1]), flint.fmpz_poly([0, 1])
     A, b = assemble_rank_system(task, mu, zero=zero)
@@ -154,17 +163,26 @@ def _rank_differences_in_mu(task: Task):
             if M[i][j]:
                 acc -= M[i][j] * x[j]
         x[i] = acc // M[i][i]
-    to_ring = lambda p: R({(k,): int(c) for k, c in enumerate(p.coeffs()) if c})  # noqa: E731
     out = {}
-    for i in range(n):
-        for j in range(i + 1, n):
-            num = x[i] - x[j]
-            if not num:
-                out[(i + 1, j + 1)] = (R.zero, R.one)
-                continue
-            g = num.gcd(det)
-            out[(i + 1, j + 1)] = (to_ring(num // g), to_ring(det // g))
-    return R, out
+    for i, j in (pairs if pairs is not None else [(i, j) for i in range(1, n + 1) for j in range(i + 1, n + 1)]):
+        num = x[i - 1] - x[j - 1]
+        if not num:
+            out[(i, j)] = (zero, one)
+            continue
+        g = num.gcd(det)
+        N, D = num // g, det // g
+        if D.coeffs()[-1] < 0:
+            N, D = -N, -D
+        out[(i, j)] = (N, D)
+    return out
+
+
+def _rank_differences_in_mu(task: Task):
+    """:func:`rank_differences_mu` in SymPy's ring ``QQ[mu]``: ``(R, {(i, j): (N, D)})``."""
+    R = sp.QQ[_MU]
+    to_ring = lambda p: R({(k,): int(c) for k, c in enumerate(p.coeffs()) if c})  # noqa: E731
+    return R, {k: ((R.zero, R.one) if not N else (to_ring(N), to_ring(D)))
+               for k, (N, D) in rank_differences_mu(task).items()}
 
 
 def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
