@@ -275,6 +275,18 @@ def margin_matrix(task: Task, alpha: float, ridge: float = 0.0) -> np.ndarray:
     return M
 
 
+def _items(x, name: str, n: int) -> np.ndarray:
+    """Items as an integer array: integer dtypes only (1.7 is not an item), in ``1..n``."""
+    a = np.atleast_1d(np.asarray(x))
+    if a.dtype.kind not in "iu" and not (a.dtype == object and all(
+            isinstance(v, (int, np.integer, sp.Integer)) and not isinstance(v, bool) for v in a.ravel())):
+        raise TypeError(f"{name}: items must be integers, got an array of {a.dtype}")
+    a = a.astype(np.int64)
+    if a.size and (a.min() < 1 or a.max() > n):
+        raise ValueError(f"{name}: items must lie in 1..{n}, got values from {a.min()} to {a.max()}")
+    return a
+
+
 def margins(task: Task, i, j, alpha, ridge=0.0) -> np.ndarray:
     r"""Margins :math:`f(i_k, j_k)` for arrays of items (1-based), without the
     ``n x n`` matrix (for very large ``n``).
@@ -284,13 +296,12 @@ def margins(task: Task, i, j, alpha, ridge=0.0) -> np.ndarray:
     [0.666666666667, 1.0, -0.666666666667]
     """
     task, a, rho = _numbers(task, alpha, ridge)
-    i = np.atleast_1d(np.asarray(i, dtype=int))
-    j = np.atleast_1d(np.asarray(j, dtype=int))
+    i, j = _items(i, "i", task.n), _items(j, "j", task.n)
     if i.shape != j.shape:
-        raise ValueError("i, j: must have the same shape")
-    for name, x in (("i", i), ("j", j)):
-        if x.size and (x.min() < 1 or x.max() > task.n):
-            raise ValueError(f"{name}: items must lie in 1..{task.n}")
+        raise ValueError(f"i, j: must have the same shape, got {i.shape} and {j.shape}")
+    if np.any(i == j):
+        k = int(np.argmax(i == j))
+        raise ValueError(f"(i, j): a trial needs two different items, got ({i[k]}, {j[k]}) at position {k}")
     r, (m1, one_m1), special = _ranks_float(task, a, rho)
     out = r[i - 1] - r[j - 1]
     sgn = np.sign(j - i)  # (min, max) orientation: value = sgn * out

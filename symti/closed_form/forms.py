@@ -696,8 +696,11 @@ def additive_limit_margin(n, i, j, exceptions=(), weights=None) -> sp.Expr:
     exceptions : list of pairs, optional
         In either order (normalised to ``u < v``), items at least 2 apart.
     weights : list, optional
-        The weight factors :math:`\gamma_e` of the ranks (:func:`additive_limit_ranks`):
-        default 1, the :math:`\alpha \to 0^+` limit for every training weight.
+        Training weights of the exceptions (positive; checked).  They drop out of the
+        limit: for :math:`\alpha > 0` ridgeless, :math:`\gamma_e = w_e\alpha/(\alpha w_e) = 1`
+        and :math:`m_e = 1` whatever :math:`w_e`, so the :math:`\alpha \to 0^+` margins are
+        those of unit weights (unlike :math:`\alpha = 0` exactly, where the weights weigh the
+        least-squares fit).
 
     Returns
     -------
@@ -712,12 +715,18 @@ def additive_limit_margin(n, i, j, exceptions=(), weights=None) -> sp.Expr:
     """
     n, i, j = _check_trial(n, i, j)
     exceptions = _check_exceptions(exceptions, n)
-    gammas = None if weights is None else list(weights)
+    if weights is not None:
+        weights = list(weights)
+        if len(weights) != len(exceptions):
+            raise ValueError(f"weights: need one training weight per exception ({len(exceptions)}), "
+                             f"got {len(weights)}")
+        for k, w in enumerate(weights):
+            check_weight(w, f"weights[{k}]")
     pairs, one = [(e, sp.Integer(1)) for e in exceptions], sp.Integer(1)
     target = _trained_piecewise(i, j, sp.Integer(0), pairs, one)
     if target.is_Number and target != 0:  # a concrete trained pair: no ranks needed
         return target
-    return _trained_piecewise(i, j, _additive_difference(n, i, j, exceptions, gammas), pairs, one)
+    return _trained_piecewise(i, j, _additive_difference(n, i, j, exceptions, None), pairs, one)
 
 
 def conjunctive_limit_ranks(n, i, exceptions=(), gammas=None) -> sp.Expr:

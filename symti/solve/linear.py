@@ -31,7 +31,7 @@ from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 __all__ = ["SingularSystem", "linear_solve_map", "ridgeless_limit", "canonical_fraction", "ExprBuilder"]
 
 
-class SingularSystem(ZeroDivisionError):
+class SingularSystem(ValueError):
     """The exact system is singular (raised internally; the ridgeless limit is then
     taken with a symbolic ridge)."""
 

@@ -49,7 +49,7 @@ import sympy as sp
 from .._validate import check_alpha, check_ridge
 from ..params import gamma_weight, memorization
 from ..task import Task
-from .linear import SingularSystem, linear_solve_map
+from .linear import SingularSystem, linear_solve_map, ridgeless_limit
 
 __all__ = ["edge_terms", "assemble_rank_system", "rank_system_banded", "rank_system", "margins_from_ranks", "rank_vector"]
 
@@ -176,12 +176,26 @@ def margins_from_ranks(task: Task, alpha, ridge, differences: dict | list) -> di
 
 
 def rank_vector(task: Task, alpha, ridge=0) -> list[sp.Expr]:
-    r"""The exact rank vector :math:`r` (for :math:`0 < \alpha < 1` or symbolic :math:`\alpha`).
+    r"""The exact rank vector :math:`r`, the solution of the rank system (derivations/theory.md §3).
+
+    For :math:`0 \le \alpha \le 1`, :math:`\rho \ge 0` or symbolic values.  At
+    :math:`\alpha = \rho = 0` the system is singular and :math:`r` is its ridgeless limit
+    :math:`\rho \to 0^+`, the zero-mean least-squares ranks of the additive model; at
+    :math:`\alpha = 1`, :math:`r = 0`.
 
     >>> rank_vector(Task(3), sp.Rational(1, 2))   # cosh(lambda) = 2
     [1/3, 0, -1/3]
+    >>> rank_vector(Task(4, exceptions=[(1, 3)]), 0, 0)
+    [1/4, 1/4, 1/4, -3/4]
     """
+    if not isinstance(task, Task):
+        raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
     alpha, ridge = check_alpha(alpha), check_ridge(ridge)
-    A, b = rank_system(task, alpha, ridge)
     n = task.n
-    return linear_solve_map(A, b, [[sp.Integer(int(k == i)) for k in range(n)] for i in range(n)])
+    unit = [[sp.Integer(int(k == i)) for k in range(n)] for i in range(n)]
+    if alpha == 0 and ridge == 0:
+        rho = sp.Dummy("rho", positive=True)
+        A, b = rank_system(task, alpha, rho)
+        return [ridgeless_limit(v, rho) for v in linear_solve_map(A, b, unit)]
+    A, b = rank_system(task, alpha, ridge)
+    return linear_solve_map(A, b, unit)
