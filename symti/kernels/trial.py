@@ -536,11 +536,24 @@ class ItemEmbedding(TrialKernel):
         return f"ItemEmbedding(X with shape {self.X.shape}, alpha={self.alpha})"
 
 
-def check_psd(kernel: TrialKernel, trials: Sequence, tol: float = 1e-10) -> None:
+def check_psd(kernel: TrialKernel, trials: Sequence, tol: float = 1e-10, subs: dict | None = None) -> None:
     """Raise ``ValueError`` if ``kernel`` is not positive semidefinite on ``trials``.
 
-    Only numeric kernels are checked (a kernel with free symbols cannot be
-    decided numerically and is accepted as given).
+    The float64 Gram matrix of ``trials`` (after substituting ``subs``, whose
+    keys may be symbols or their names) must be symmetric and have no
+    eigenvalue below ``-tol * max(1, largest)``.  A kernel whose symbols are
+    not all given values cannot be decided numerically and is accepted as
+    given; :class:`AlphaKernel` with a number ``alpha`` (in ``[0, 1]`` by
+    construction) is PSD and not checked, with a symbol it is checked after
+    substitution.
+
+    >>> import sympy as sp
+    >>> k1, k2 = sp.symbols("kappa_1 kappa_2")
+    >>> check_psd(ExchangeableKernel(kappa_1=k1, kappa_2=k2), [(1, 2), (1, 3)], subs={"kappa_1": 2})  # kappa_2 unknown
+    >>> check_psd(ExchangeableKernel(kappa_1=k1, kappa_2=k2), [(1, 2), (1, 3), (3, 2)], subs={k1: 1, k2: -1})
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel: not positive semidefinite on the task's trials (smallest eigenvalue -0.414); choose kernel values that a representation can realise
 
     >>> from symti.task import Task
     >>> trials = Task(4).ordered_pairs()
@@ -549,9 +562,18 @@ def check_psd(kernel: TrialKernel, trials: Sequence, tol: float = 1e-10) -> None
     ...
     ValueError: kernel: not positive semidefinite on the task's trials (smallest eigenvalue ...); choose kernel values that a representation can realise
     """
-    if kernel.free_symbols or isinstance(kernel, AlphaKernel):
+    if kernel.free_symbols:
+        sd = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in (subs or {}).items()}
+        if not sd:
+            return
+        try:
+            G = kernel.numeric_gram(list(trials), subs=sd)
+        except (ValueError, TypeError):  # symbols left without values: not decidable here
+            return
+    elif isinstance(kernel, AlphaKernel):
         return
-    G = kernel.numeric_gram(list(trials))
+    else:
+        G = kernel.numeric_gram(list(trials))
     if not np.all(np.isfinite(G)):
         raise ValueError("kernel: Gram matrix has non-finite entries")
     if np.abs(G - G.T).max() > tol * max(1.0, np.abs(G).max()):

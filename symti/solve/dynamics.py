@@ -111,9 +111,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .._validate import as_exact, check_alpha, check_digits, check_n
+from .._validate import as_exact, as_expr, check_alpha, check_digits, check_n
 from ..kernels.trial import AlphaKernel, TrialKernel, check_psd
-from .numeric import mp_matrix, spectral_dual_mp, training_system
+from .numeric import (FLOAT_TOL, _EPS, PrecisionError, _certified, _exact_system, _mp_converter, _mp_krr_at,
+                      _mp_refusal, gram_structure, spectral_dual_mp, training_system)
 from .predictions import Predictions
 from ..task import Task
 
@@ -141,9 +142,9 @@ def phi(x, t):
     >>> phi(0, t), phi(2, t)
     (t, 1/2 - exp(-2*t)/2)
     """
-    x = sp.sympify(x)
+    x, t = as_expr(x, "x"), as_expr(t, "t")
     if x == 0:
-        return sp.sympify(t)
+        return t
     return sp.expand((1 - sp.exp(-x * t)) / x)
 
 
@@ -151,7 +152,7 @@ def _phi_np(lam: np.ndarray, times: np.ndarray) -> np.ndarray:
     """:math:`\\varphi_t(\\lambda)` for every time (rows) and eigenvalue (columns), stable."""
     lam = np.asarray(lam, dtype=float)[None, :]
     tt = np.asarray(times, dtype=float)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = -np.expm1(-lam * tt) / lam
     small = np.abs(lam * np.ones_like(tt)) < 1e-300
     return np.where(small, tt * np.ones_like(lam), out)
@@ -191,28 +192,51 @@ def flow_numpy(task: Task, kernel: TrialKernel, times, subs: dict | None = None)
 
     Eigendecomposes :math:`\tilde K = W^{1/2} K W^{1/2}` once and returns an
     array of shape ``(len(times), n, n)`` with ``[k, i-1, j-1]`` =
-    :math:`f_{t_k}(i, j)`.  Eigenvalues below :math:`10^{-11}` times the
-    largest are treated as zero (their eigenvectors do not move any
-    prediction of a positive semidefinite kernel).
+    :math:`f_{t_k}(i, j)`.  The structural zero eigenvalues -- as many as the
+    exact Gram matrix's rank deficiency
+    (:func:`~symti.solve.numeric.gram_structure`) -- are dropped (their
+    eigenvectors move no prediction of a positive semidefinite kernel);
+    every other eigenvalue is kept, however small.
+
+    Precision: an eigenvalue error of :math:`\epsilon\|\tilde K\|` moves
+    :math:`f_t` by about :math:`\epsilon \|\tilde K\| \min(t,
+    1/\lambda_{\min})`; when :math:`4 \epsilon \|\tilde K\| \min(t_{\max},
+    1/\lambda_{\min})` exceeds ``FLOAT_TOL`` (:math:`10^{-8}`) the route
+    raises ``PrecisionError`` (a ``ValueError``) naming ``times`` (use :func:`flow_mpmath`).  The
+    kernel is checked positive semidefinite (after ``subs``).
 
     >>> from symti import Task, AlphaKernel
     >>> M = flow_numpy(Task(3), AlphaKernel("1/3"), [0, 1e9])
     >>> float(M[0, 0, 2]), round(float(M[1, 0, 2]), 12)
     (0.0, 1.0)
+    >>> flow_numpy(Task(5, exceptions=[(1, 3)]), AlphaKernel("1e-12"), [1e12])
+    Traceback (most recent call last):
+    ...
+    symti.solve.numeric.PrecisionError: times: 1e+12 is too late for the float64 flow of this kernel (eigenvalues of W^1/2 K W^1/2 down to 1e-12: error estimate ..., above 1e-08); use flow_mpmath or earlier times
     """
     if not isinstance(task, Task):
         raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
     times = _check_times(times)
-    if not subs:
-        check_psd(kernel, task.ordered_pairs())
+    check_psd(kernel, task.ordered_pairs(), subs=subs)
     K, Ks, y, w = training_system(task, kernel, subs)
+    rank, _ = gram_structure(task, kernel, subs)
     K = np.array(K.evalf(), dtype=float)
     Ks = np.array(Ks.evalf(), dtype=float)
     y = np.array(y, dtype=float).ravel()
     s = np.sqrt(np.array(w.evalf(), dtype=float).ravel())
     lam, Q = np.linalg.eigh(s[:, None] * K * s[None, :])
-    keep = lam > 1e-11 * max(lam.max(), 1e-300)
-    lam, Q = lam[keep], Q[:, keep]
+    m = len(lam)
+    norm = float(np.abs(lam).max()) if m else 0.0
+    lam, Q = lam[m - rank:], Q[:, m - rank:]
+    if rank:
+        tmax = float(times.max())
+        lam_min = float(lam[0])
+        est = 4 * _EPS * norm * (min(tmax, 1 / lam_min) if lam_min > 0 else tmax)
+        if not est <= FLOAT_TOL:
+            raise PrecisionError(
+                f"times: {tmax:.3g} is too late for the float64 flow of this kernel (eigenvalues of W^1/2 K W^1/2 "
+                f"down to {lam_min:.3g}: error estimate {est:.2g}, above {FLOAT_TOL:g}); "
+                "use flow_mpmath or earlier times")
     proj = Q.T @ (s * y)  # coordinates of W^{1/2} y
     C = (_phi_np(lam, times) * proj[None, :]) @ Q.T  # (T, m): varphi(K~) W^{1/2} y
     F = (C * s[None, :]) @ Ks.T  # (T, pairs)
@@ -220,11 +244,19 @@ def flow_numpy(task: Task, kernel: TrialKernel, times, subs: dict | None = None)
 
 
 def flow_mpmath(task: Task, kernel: TrialKernel, t, dps: int = 30, subs: dict | None = None) -> Predictions:
-    r"""Gradient-flow margins at one time ``t`` with ``dps`` significant digits (any kernel).
+    r"""Gradient-flow margins at one time ``t`` to ``dps`` digits (any kernel), certified.
 
-    Uses mpmath's symmetric eigendecomposition of :math:`\tilde K`;
-    eigenvalues below :math:`10^{-dps/2}` times the largest are zero.
-    ``t = mpmath.inf`` (or ``sympy.oo``) gives the ridgeless KRR limit.
+    At a working precision of :math:`p` digits: mpmath's symmetric
+    eigendecomposition of :math:`\tilde K = W^{1/2} K W^{1/2}`, dropping only
+    the structural zeros (as many as the exact Gram matrix's rank deficiency,
+    :func:`~symti.solve.numeric.gram_structure`), and
+    :math:`f_t = K(\cdot, X) W^{1/2} \varphi_t(\tilde K) W^{1/2} y`.
+    ``t = mpmath.inf`` (or ``sympy.oo``) gives the ridgeless KRR limit,
+    computed as :func:`~symti.solve.numeric.solve_mpmath` does (LU or the
+    bordered system).  Precision as in ``solve_mpmath``: solved at two working
+    precisions, raised until they agree to ``dps + 3`` digits relative to
+    :math:`\max(1, \max|f|)`, up to ``dps + 1000`` digits (beyond: ``PrecisionError``, a ``ValueError``).
+    The kernel is checked positive semidefinite (after ``subs``).
 
     >>> from symti import Task, AlphaKernel
     >>> P = flow_mpmath(Task(3), AlphaKernel("1/3"), 2, dps=25)
@@ -238,16 +270,23 @@ def flow_mpmath(task: Task, kernel: TrialKernel, t, dps: int = 30, subs: dict | 
         t = _check_time_exact(t)
         if sp.sympify(t).free_symbols:
             raise ValueError(f"t: flow_mpmath needs a number, got {t}")
-    K, Ks, y, w = training_system(task, kernel, subs)
-    with mpmath.workdps(dps + 15):
-        Km, Ksm = mp_matrix(K, dps + 20), mp_matrix(Ks, dps + 20)
-        m = Km.rows
-        tm = None if inf else mpmath.mpf(sp.N(t, dps + 20))
-        g = (lambda e: 1 / e) if inf else (lambda e: -mpmath.expm1(-e * tm) / e)
-        c = spectral_dual_mp(Km, [int(v) for v in y], [mpmath.mpf(sp.N(v, dps + 20)) for v in w], g, dps)
-        vals = {p: mpmath.fsum(Ksm[r, a] * c[a] for a in range(m)) for r, p in enumerate(task.ordered_pairs())}
+    check_psd(kernel, task.ordered_pairs(), subs=subs)
+    G, Gs, y, w, (rank, null) = _exact_system(task, kernel, subs)
+    fail = _mp_refusal(kernel, subs, 0, dps, "flow_mpmath")
+    if inf:
+        f = _certified(lambda p: _mp_krr_at(G, Gs, y, w, 0, rank, null, p), dps, fail)
+    else:
+        def at(p):
+            conv = _mp_converter()
+            with mpmath.workdps(p):
+                Km = mpmath.matrix([[conv(x) for x in row] for row in G])
+                tm = conv(sp.sympify(t))
+                g = lambda e: tm if e == 0 else -mpmath.expm1(-e * tm) / e  # noqa: E731
+                c = spectral_dual_mp(Km, [int(v) for v in y], [conv(sp.sympify(v)) for v in w], g, p, rank=rank)
+                return [mpmath.fsum(conv(row[a]) * c[a] for a in range(len(c))) for row in Gs]
+        f = _certified(at, dps, fail)
     with mpmath.workdps(dps):
-        vals = {p: +v for p, v in vals.items()}
+        vals = {p: +v for p, v in zip(task.ordered_pairs(), f)}
     return Predictions(task, vals, kernel=kernel, ridge=0, method=f"flow-mpmath{dps}", exact=False)
 
 
