@@ -45,7 +45,7 @@ from ._validate import check_alpha, check_ridge
 
 __all__ = [
     "alpha", "rho", "lam", "mu",
-    "mu_parameter", "lambda_parameter", "lambda_from_mu", "gamma_weight", "memorization",
+    "mu_parameter", "lambda_parameter", "lambda_from_mu", "lambda_numeric", "gamma_weight", "memorization",
     "result_symbol",
 ]
 
@@ -100,6 +100,23 @@ def lambda_from_mu(mu, lib=None):
         import numpy as lib
     asinh = getattr(lib, "arcsinh", None) or lib.asinh
     return 2 * asinh(lib.sqrt(mu) / 2)
+
+
+def lambda_numeric(alpha, ridge, lib=None):
+    r""":math:`\lambda` from :math:`\alpha` and :math:`\rho` without forming :math:`\mu`:
+    :math:`\lambda = 2\operatorname{asinh}\sqrt{(\alpha+\rho)/(2(1-\alpha))}`, finite for
+    every finite :math:`\rho` (:math:`\mu = 2(\alpha+\rho)/(1-\alpha)` overflows float64 for
+    :math:`\rho \gtrsim 10^{308}` or :math:`\alpha` within 1e-300 of 1, its square root does not).
+
+    >>> float(lambda_numeric(0.5, 1e308)) > 0
+    True
+    >>> abs(float(lambda_numeric(1/3, 0.0)) - float(lambda_from_mu(1.0))) < 1e-15
+    True
+    """
+    if lib is None:
+        import numpy as lib
+    asinh = getattr(lib, "arcsinh", None) or lib.asinh
+    return 2 * asinh(lib.sqrt(alpha + ridge) / lib.sqrt(2 * (1 - alpha)))
 
 
 def gamma_weight(alpha, ridge, w) -> sp.Expr:

@@ -232,3 +232,37 @@ def test_additive_limit_ignores_training_weights():
         assert additive_limit_margin(6, i, j, [(1, 3)], weights=[w]) == sp.limit(P[i, j], a, 0, "+")
     with pytest.raises(ValueError):
         additive_limit_margin(6, 1, 5, [(1, 3)], weights=[-1])
+
+
+@pytest.mark.parametrize("call", [
+    lambda code: __import__("symti.kernels.networks", fromlist=["x"]).kernel_map(code),
+    lambda code: __import__("symti.closed_form.forms", fromlist=["x"]).woodbury_ranks(6, [(1, 3)], sp.Symbol("l"), gammas=[code]),
+    lambda code: __import__("symti.analysis.thresholds", fromlist=["x"]).sign_intervals(code),
+    lambda code: __import__("symti.solve.dynamics", fromlist=["x"]).phi(code, 1),
+    lambda code: __import__("symti.kernels", fromlist=["x"]).SimilarityKernel([[code, 0], [0, 1]]),
+])
+def test_no_string_is_evaluated(call, tmp_path):
+    """A string reaches only the restricted number parser: code in it never runs."""
+    marker = tmp_path / "ran"
+    code = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    with pytest.raises(DOCUMENTED):
+        call(code)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("alpha,ridge", [(0.5, 1e308), (0.9999999999, 1e300), (0.5, 1e-300), (1e-300, 0.0)])
+def test_float_evaluator_finite_and_accurate_at_extremes(alpha, ridge):
+    """Was NaN for ridge 1e308 (mu overflowed); checked by relative error against the
+    mpmath closed form at 30 digits, at the floats' exact binary values."""
+    from symti.closed_form.evaluate import margin_matrix_mp
+
+    task = Task(9, exceptions=[(4, 6)])
+    M = margin_matrix(task, alpha, ridge)
+    assert np.isfinite(M).all()
+    Mp = margin_matrix_mp(task, Fraction(alpha), Fraction(ridge), 30)
+    scale = max(abs(float(Mp[i, j])) for i in range(9) for j in range(9))
+    for i in range(9):
+        for j in range(9):
+            if i != j:
+                ref = float(Mp[i, j])
+                assert abs(M[i, j] - ref) <= 1e-9 * abs(ref) + 1e-13 * scale, (i + 1, j + 1, M[i, j], ref)

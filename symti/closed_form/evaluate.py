@@ -68,7 +68,7 @@ import numpy as np
 import sympy as sp
 
 from .._validate import check_alpha, check_digits, check_ridge
-from ..params import gamma_weight, lambda_from_mu, memorization, mu_parameter
+from ..params import gamma_weight, lambda_numeric, memorization
 from ..task import Task
 from .green import path_resolvent_terms, ti_rank_terms
 from .woodbury import woodbury_update
@@ -205,7 +205,7 @@ def _ranks_float(task: Task, alpha: float, ridge: float):
     n = task.n
     if alpha == 1:
         return np.zeros(n), unit, special
-    S, C = _float_hyperbolics(float(lambda_from_mu(mu_parameter(alpha, ridge))))
+    S, C = _float_hyperbolics(float(lambda_numeric(alpha, ridge)))
     items = np.arange(1, n + 1, dtype=float)
     r0 = ti_rank_terms(n, items, S, C).value()
     if not mods:
@@ -248,6 +248,13 @@ def margin_matrix(task: Task, alpha: float, ridge: float = 0.0) -> np.ndarray:
 
     ``alpha`` in :math:`[0, 1]` (endpoints included), ``ridge`` :math:`\rho \ge 0`
     (0: the ridgeless limit), any number of exceptions and numeric weights.
+    Accuracy: every entry is finite for every finite ``alpha``, ``ridge``
+    (:math:`\lambda` is formed without :math:`\mu`, see
+    :func:`symti.params.lambda_numeric`), with an absolute error of about
+    :math:`10^{-14}` times the largest rank; a margin far below that scale (a
+    near-cancellation, e.g. :math:`10^{-229}` beside ranks of :math:`10^{-200}` at
+    :math:`\rho = 10^{200}`) is not resolved -- use :func:`margin_matrix_mp` or
+    :func:`symti.solve_exact` for those.
     Memory is :math:`O(n^2)`; for very large ``n`` use :func:`rank_vector_numeric`
     or :func:`margins`.
 
@@ -350,7 +357,7 @@ def _mp_ranks(task: Task, alpha, ridge):
     n = task.n
     if alpha == 1:
         return [mpmath.mpf(0)] * n, unit, special
-    S, C = _mp_hyperbolics(lambda_from_mu(mu_parameter(alpha, ridge), mpmath))
+    S, C = _mp_hyperbolics(lambda_numeric(alpha, ridge, mpmath))
     r0 = [ti_rank_terms(n, i, S, C) for i in range(1, n + 1)]
     g = []
     for p, q, _, _ in mods:

@@ -61,7 +61,7 @@ import numbers
 
 import sympy as sp
 
-from .._validate import check_alpha, check_ridge, check_weight
+from .._validate import as_expr, check_alpha, check_ridge, check_weight
 from ..params import lambda_parameter
 from .green import green_difference
 from .woodbury import solve_sympy, woodbury_update
@@ -496,7 +496,7 @@ def _woodbury(n, exceptions, lam, gammas, i, part):
     """Woodbury assembly with ``part`` applied to each building block
     (identity, or a limit in ``lam``)."""
     k = len(exceptions)
-    gammas = [sp.Integer(1)] * k if gammas is None else [sp.sympify(g) for g in gammas]
+    gammas = [sp.Integer(1)] * k if gammas is None else [as_expr(g, f"gammas[{a}]") for a, g in enumerate(gammas)]
     if len(gammas) != k:
         raise ValueError(f"gammas: need one weight factor per exception ({k}), got {len(gammas)}")
     if i is None:
