@@ -115,7 +115,7 @@ from .._validate import as_exact, as_expr, check_alpha, check_digits, check_n
 from ..kernels.trial import AlphaKernel, TrialKernel, check_psd
 from .numeric import (FLOAT_TOL, _EPS, PrecisionError, _certified, _exact_system, _mp_converter, _mp_krr_at,
                       _mp_refusal, gram_structure, spectral_dual_mp, training_system)
-from .predictions import Predictions
+from .predictions import Predictions, pair_matrix
 from ..task import Task
 
 __all__ = [
@@ -176,16 +176,6 @@ def _check_time_exact(t, name: str = "t"):
     return v
 
 
-def _to_matrix(task: Task, pairs, values) -> np.ndarray:
-    n = task.n
-    values = np.asarray(values)
-    T = values.shape[0]
-    out = np.zeros((T, n, n))
-    for k, (i, j) in enumerate(pairs):
-        out[:, i - 1, j - 1] = values[:, k]
-    return out
-
-
 # ----------------------------------------------------------- general kernels
 def flow_numpy(task: Task, kernel: TrialKernel, times, subs: dict | None = None) -> np.ndarray:
     r"""Gradient-flow margins for many times at once, any kernel (float64).
@@ -240,7 +230,7 @@ def flow_numpy(task: Task, kernel: TrialKernel, times, subs: dict | None = None)
     proj = Q.T @ (s * y)  # coordinates of W^{1/2} y
     C = (_phi_np(lam, times) * proj[None, :]) @ Q.T  # (T, m): varphi(K~) W^{1/2} y
     F = (C * s[None, :]) @ Ks.T  # (T, pairs)
-    return _to_matrix(task, task.ordered_pairs(), F)
+    return pair_matrix(task, np.asarray(F))
 
 
 def flow_mpmath(task: Task, kernel: TrialKernel, t, dps: int = 30, subs: dict | None = None) -> Predictions:

@@ -34,7 +34,7 @@ import sympy as sp
 
 from .._validate import check_digits, check_ridge
 from ..kernels.trial import PATTERNS, TrialKernel, check_psd, pattern_codes
-from .predictions import Predictions
+from .predictions import Predictions, pair_matrix
 from ..task import Task
 
 __all__ = ["solve_numpy", "solve_sklearn", "solve_mpmath", "solve_features", "training_system", "mp_matrix",
@@ -107,15 +107,6 @@ def training_system(task: Task, kernel: TrialKernel, subs: dict | None = None):
     if free:
         raise ValueError(f"subs: numeric solvers need values for {sorted(map(str, free))}")
     return K, Ks, y, w
-
-
-def _to_matrix(task: Task, f) -> np.ndarray:
-    """Margins of ``task.ordered_pairs()`` (in order) as the ``n x n`` matrix."""
-    n = task.n
-    I, J = np.array(task.ordered_pairs()).T
-    M = np.zeros((n, n))
-    M[I - 1, J - 1] = np.asarray(f, dtype=float)
-    return M
 
 
 def _numeric_ridge(ridge, subs) -> sp.Expr:
@@ -582,7 +573,7 @@ def solve_numpy(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = No
     f, est, lam_min, cut, step = _float_krr(K, Ks, y, w, rho, rank)
     if f is None or est > FLOAT_TOL:
         raise _float_refusal(kernel, subs, "float64 route", est, lam_min, cut, step, w, _fix_hint(kernel))
-    return _as_predictions(task, _to_matrix(task, f), kernel, ridge, "numpy")
+    return _as_predictions(task, pair_matrix(task, f), kernel, ridge, "numpy")
 
 
 def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = None) -> Predictions:
@@ -644,7 +635,7 @@ def solve_sklearn(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None = 
             "use solve_numpy or solve_exact")
     model = KernelRidge(alpha=rho, kernel="precomputed")
     model.fit(K, np.array(y, dtype=float), sample_weight=w)
-    return _as_predictions(task, _to_matrix(task, model.predict(Ks)), kernel, ridge, "sklearn")
+    return _as_predictions(task, pair_matrix(task, model.predict(Ks)), kernel, ridge, "sklearn")
 
 
 def mp_matrix(M: sp.Matrix, digits: int) -> mpmath.matrix:
@@ -824,4 +815,4 @@ def solve_features(task: Task, kernel: TrialKernel, ridge=0, subs: dict | None =
         wide = float(w.max() / w.min()) > 1e6
         raise _float_refusal(kernel, subs, "float64 feature-space route", est, float(sv[-1]) ** 2, cut ** 2,
                              "weights" if wide else "kernel", w, _fix_hint(kernel))
-    return _as_predictions(task, _to_matrix(task, f), kernel, ridge, "features")
+    return _as_predictions(task, pair_matrix(task, f), kernel, ridge, "features")

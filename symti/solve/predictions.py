@@ -19,7 +19,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["Predictions", "PairKeyError", "PairTypeError"]
+__all__ = ["pair_matrix", "Predictions", "PairKeyError", "PairTypeError"]
 
 
 class PairKeyError(KeyError, ValueError):
@@ -40,6 +40,23 @@ class PairTypeError(KeyError, TypeError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+def pair_matrix(task, values) -> np.ndarray:
+    r"""Float margins listed over ``task.ordered_pairs()`` (the last axis) as ``n x n``
+    matrices, entry ``[..., i-1, j-1] = f(i, j)``, zero diagonal -- the one place where a
+    float margin matrix is laid out (a leading axis, e.g. time, is kept).
+
+    >>> from symti import Task
+    >>> pair_matrix(Task(2), [0.5, -0.5]).tolist()
+    [[0.0, 0.5], [-0.5, 0.0]]
+    """
+    n = task.n
+    v = np.asarray(values, dtype=float)
+    I, J = np.array(task.ordered_pairs()).T
+    out = np.zeros(v.shape[:-1] + (n, n))
+    out[..., I - 1, J - 1] = v
+    return out
 
 
 class Predictions(Mapping):
