@@ -7,6 +7,7 @@ Submodules (imported on demand, nothing heavy here):
 * :mod:`symti.analysis.scaling` -- how the critical conjunctivity scales with n, span and position;
 * :mod:`symti.analysis.limits` -- series and limits as rho -> 0+, alpha -> 0+, alpha -> 1-, n -> oo;
 * :mod:`symti.analysis.signatures` -- symbolic distance and terminal item effects;
+* :mod:`symti.analysis.identities` -- exponential-polynomial identities decided proved / disproved / undecided;
 * :mod:`symti.analysis.llm` -- the theory beside language models' behaviour.
 
 References
