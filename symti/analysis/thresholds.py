@@ -73,10 +73,6 @@ __all__ = [
 ALPHA = _CANONICAL_ALPHA
 
 
-def _decimal(value: sp.Rational, digits: int) -> str:
-    return format_decimal(value, digits)
-
-
 @total_ordering
 @dataclass(frozen=True, eq=False)
 class AlgebraicNumber:
@@ -249,9 +245,9 @@ class AlgebraicNumber:
     def decimal(self, digits: int = 17) -> str:
         """Fixed-point decimal string with ``digits`` significant digits."""
         if self.is_rational:
-            return _decimal(self.lo, digits)
+            return format_decimal(self.lo, digits)
         x = self.refine(max(abs(self.lo), abs(self.hi)) * sp.Rational(1, 10 ** (digits + 6)))
-        return _decimal((x.lo + x.hi) / 2, digits)
+        return format_decimal((x.lo + x.hi) / 2, digits)
 
     def bracket(self, eps) -> tuple[sp.Rational, sp.Rational]:
         """Rationals ``a < value < b`` with ``b - a <= eps`` (for irrational values;
@@ -703,7 +699,7 @@ def _thresholds_in_mu(task: Task, ridge: sp.Rational, x) -> list:
             for f, e in factors:
                 if _descartes_bound(f, ridge):
                     events += [(r, e % 2 == 1) for r in _alpha_roots(f, ridge, cache)]
-            events.sort(key=lambda ev: _SortKey(ev[0]))
+            events.sort(key=lambda ev: ev[0])  # exact comparisons (total_ordering)
             cuts = [ZERO] + [r for r, _ in events] + [ONE]
             sign = 1 if N.coeffs()[-1] > 0 else -1       # mu -> oo: alpha -> 1-
             signs = [sign]
@@ -713,17 +709,4 @@ def _thresholds_in_mu(task: Task, ridge: sp.Rational, x) -> list:
             signs.reverse()                               # signs[k] on (cuts[k], cuts[k+1])
             wrong = [(cuts[k], cuts[k + 1]) for k, s_ in enumerate(signs) if s_ * truth < 0]
         out.append(PairThreshold(i, j, task.category(i, j), truth, tuple(wrong), [build]))
-    del flint
     return out
-
-
-class _SortKey:
-    """Sort key for :class:`AlgebraicNumber` (exact comparisons)."""
-
-    __slots__ = ("a",)
-
-    def __init__(self, a):
-        self.a = a
-
-    def __lt__(self, other):
-        return self.a < other.a
