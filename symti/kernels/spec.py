@@ -1,0 +1,77 @@
+r"""Kernel specifications: one short string names a representation.
+
+The command line's ``--kernel SPEC`` and the library's :func:`parse_kernel_spec`
+read the same grammar (numbers through the restricted parser, never ``eval``)::
+
+    alpha:A                               K_alpha with conjunctivity A
+    exchangeable:KS,K1,K2,KX,KD           the exchangeable kernel with these values
+    network:depth=L,nonlinearity=R,additive=NU,type=nngp
+                                          a fully connected network's kernel
+
+>>> parse_kernel_spec("alpha:1/4")
+AlphaKernel(1/4)
+>>> parse_kernel_spec("exchangeable:0,1/2,1/2,0,0").kappa_1
+1/2
+
+References
+----------
+.. [Theory] ``derivations/theory.md`` §2, "Representations and kernels".
+"""
+from __future__ import annotations
+
+import re
+
+from .._validate import parse_number
+from .networks import network_kernel
+from .trial import AlphaKernel, ExchangeableKernel, TrialKernel
+
+__all__ = ["parse_kernel_spec", "KERNEL_SPEC_KINDS"]
+
+#: The kinds of specification and their grammar (for error messages and --help).
+KERNEL_SPEC_KINDS = {
+    "alpha": "alpha:A",
+    "exchangeable": "exchangeable:KS,K1,K2,KX,KD",
+    "network": "network:depth=L,nonlinearity=R,additive=NU,type=nngp",
+}
+
+
+def _usage() -> str:
+    return "; ".join(KERNEL_SPEC_KINDS.values())
+
+
+def _keywords(body: str, allowed: dict) -> dict:
+    out = dict(allowed)
+    for part in filter(None, (p.strip() for p in body.split(","))):
+        m = re.fullmatch(r"([a-z_]+)\s*=\s*(\S+)", part)
+        if not m or m.group(1) not in allowed:
+            raise ValueError(f"kernel: unknown or malformed setting {part!r}; allowed: {', '.join(allowed)}")
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+def parse_kernel_spec(spec: str) -> TrialKernel:
+    """The kernel named by ``spec`` (grammar in the module docstring).
+
+    Raises ``ValueError`` naming ``kernel`` and the grammar for anything else.
+    """
+    if not isinstance(spec, str):
+        raise TypeError(f"kernel: expected a specification string, got {type(spec).__name__}")
+    kind, sep, body = spec.strip().partition(":")
+    if not sep or kind not in KERNEL_SPEC_KINDS:
+        raise ValueError(f"kernel: unknown specification {spec!r}; expected one of: {_usage()}")
+    if kind == "alpha":
+        return AlphaKernel(parse_number(body, "kernel alpha"))
+    if kind == "exchangeable":
+        values = [v.strip() for v in body.split(",")]
+        if len(values) != 5:
+            raise ValueError(f"kernel: exchangeable needs five values KS,K1,K2,KX,KD, got {len(values)}")
+        names = ("kappa_s", "kappa_1", "kappa_2", "kappa_x", "kappa_d")
+        return ExchangeableKernel(**{nm: parse_number(v, nm) for nm, v in zip(names, values)})
+    kw = _keywords(body, {"depth": "1", "nonlinearity": "1", "additive": "0", "type": "nngp"})
+    if kw["type"] != "nngp":
+        raise ValueError(f"kernel: network type must be nngp, got {kw['type']!r}")
+    depth = parse_number(kw["depth"], "kernel depth")
+    if not (depth.is_Integer and depth >= 1):
+        raise ValueError(f"kernel: network depth must be an integer >= 1, got {kw['depth']}")
+    return network_kernel(int(depth), r=parse_number(kw["nonlinearity"], "kernel nonlinearity"),
+                          nu=parse_number(kw["additive"], "kernel additive"))
