@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..cliargs import UsageError, add_task_args, digits_option, ridge_option, table, task_from_args
-from ..report import thresholds_report
+from ..threshold_report import thresholds_report
 
 NAME = "thresholds"
 HELP = "alpha at which each test pair goes wrong"
