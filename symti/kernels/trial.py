@@ -561,7 +561,13 @@ def check_psd(kernel: TrialKernel, trials: Sequence, tol: float = 1e-10, subs: d
     Traceback (most recent call last):
     ...
     ValueError: kernel: not positive semidefinite on the task's trials (smallest eigenvalue ...); choose kernel values that a representation can realise
+    >>> check_psd("alpha", trials)
+    Traceback (most recent call last):
+    ...
+    TypeError: kernel: expected a TrialKernel (e.g. AlphaKernel(alpha)), got str
     """
+    if not isinstance(kernel, TrialKernel):
+        raise TypeError(f"kernel: expected a TrialKernel (e.g. AlphaKernel(alpha)), got {type(kernel).__name__}")
     if kernel.free_symbols:
         sd = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in (subs or {}).items()}
         if not sd:
