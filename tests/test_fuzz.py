@@ -268,3 +268,60 @@ def test_float_evaluator_finite_and_accurate_at_extremes(alpha, ridge):
             if i != j:
                 ref = float(Mp[i, j])
                 assert abs(M[i, j] - ref) <= 1e-9 * abs(ref) + 1e-13 * scale, (i + 1, j + 1, M[i, j], ref)
+
+
+KERNEL_SLOT = st.one_of(st.sampled_from([None, 3, "alpha", 0.5, [1, 2], sp.Symbol("a")]),
+                        st.sampled_from(["1/3", "0", "1"]).map(AlphaKernel))
+
+
+@pytest.mark.parametrize("route", ["solve_numpy", "solve_mpmath", "solve_sklearn", "flow_numpy", "flow_mpmath"])
+@SETTINGS
+@given(kernel=KERNEL_SLOT)
+def test_kernel_argument_is_checked_on_every_route(route, kernel):
+    """A non-kernel in the kernel slot is a TypeError naming ``kernel`` (these routes
+    raised AttributeError on None, numbers and strings); a kernel gives margins
+    equal to the exact solver's."""
+    from symti.solve import dynamics, numeric
+
+    fn = getattr(numeric, route, None) or getattr(dynamics, route)
+    args = {"flow_numpy": ([1e6],), "flow_mpmath": (10**6,)}.get(route, ())
+    kw = {"ridge": "1/10"} if route == "solve_sklearn" else {}
+    task = Task(4, exceptions=[(1, 3)])
+    out, err = _call(fn, task, kernel, *args, **kw)
+    if not isinstance(kernel, AlphaKernel):
+        assert isinstance(err, TypeError) and str(err).startswith("kernel:"), (route, kernel, err)
+        return
+    if route.startswith("flow"):  # at t = 1e6 the flow has converged to the ridgeless fit
+        M = np.asarray(out)[-1] if route == "flow_numpy" else out.to_numpy()
+        ref = solve_exact(task, kernel)
+    elif err is not None:  # refusals are documented PrecisionErrors (e.g. ridgeless alpha = 0 in float64)
+        return
+    else:
+        M, ref = out.to_numpy(), solve_exact(task, kernel, kw.get("ridge", 0))
+    for (i, j), v in ref.items():
+        assert abs(float(M[i - 1, j - 1]) - float(v)) <= 1e-6 * max(1.0, abs(float(v))), (route, i, j)
+
+
+ANALYSIS_CALLS = {
+    "memorization_time": lambda t, a, r: __import__("symti.solve.dynamics", fromlist=["x"]).memorization_time(t, a),
+    "signed_margins": lambda t, a, r: __import__("symti.analysis.signatures", fromlist=["x"]).signed_margins(t, a, r),
+    "distance_effect": lambda t, a, r: __import__("symti.analysis.signatures", fromlist=["x"]).distance_effect(t, a, r),
+    "accuracy": lambda t, a, r: __import__("symti.analysis.accuracy", fromlist=["x"]).accuracy(t, a, r),
+    "critical_alpha": lambda t, a, r: __import__("symti.analysis.scaling", fromlist=["x"]).critical_alpha(t, r),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANALYSIS_CALLS))
+@SETTINGS
+@given(n=st.integers(2, 6), exc=st.booleans(), alpha=ALPHA, ridge=RIDGE)
+def test_analysis_and_dynamics_raise_only_documented_errors(name, n, exc, alpha, ridge):
+    """The analysis layer and the gradient flow with fuzzed parameters: only
+    ``ValueError``/``TypeError`` escape; signed margins equal the exact solver's."""
+    task = Task(n, exceptions=[(1, 3)] if exc and n >= 3 else [])
+    out, err = _call(ANALYSIS_CALLS[name], task, alpha, ridge)
+    if name == "signed_margins" and out is not None and not isinstance(alpha, float) and not isinstance(ridge, float):
+        ref = solve_exact(task, AlphaKernel(alpha), ridge)
+        assert out
+        for (i, j), v in out.items():
+            if task.category(i, j) != "cycle":
+                assert sp.simplify(v - task.target(i, j) * ref[i, j]) == 0, (i, j, v, ref[i, j])
