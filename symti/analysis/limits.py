@@ -99,6 +99,9 @@ __all__ = [
     "large_n_ranks",
     "large_n_margin",
     "large_n_threshold",
+    "MarginLimit",
+    "MARGIN_LIMITS",
+    "margin_limit",
 ]
 
 #: The default variables of the results: the canonical :data:`symti.params.alpha`
@@ -457,3 +460,125 @@ def large_n_threshold(i: int, j: int, exception, where: str = "top", ridge=0) ->
         if 0 < root < 1:
             out.append((root, alpha_from_q(root, ridge)))
     return sorted(out, key=lambda p: float(p[1]))
+
+
+# ------------------------------------------------- one limit, every kind
+@dataclass
+class MarginLimit:
+    r"""The limit of one margin: ``limit`` (exact), ``leading`` (first nonzero term of the
+    expansion, in :math:`\alpha` for :math:`\alpha \to 0^+` and :math:`\alpha \to 1^-` --
+    powers of :math:`1 - \alpha` there --, in :math:`\rho` for :math:`\rho \to 0^+`, in
+    :math:`q = e^{-\lambda}` for :math:`n \to \infty`), ``series`` (the truncated series
+    in the same variable; for :math:`n \to \infty` the limit as a function of :math:`q`),
+    ``order`` (the error is :math:`O(x^{\text{order}})`), ``var`` and ``point`` (the
+    expansion variable and where it tends), ``how`` (a sentence: what was expanded and how
+    the pair is counted)."""
+
+    to: str
+    pair: tuple
+    limit: sp.Expr
+    leading: sp.Expr
+    series: sp.Expr
+    order: int
+    var: sp.Symbol
+    point: sp.Expr
+    how: str
+    function: sp.Expr
+
+    def error_term(self) -> str:
+        """The omitted remainder, as text: ``O(alpha**2)``, ``O((1 - alpha)**2)``, ..."""
+        if self.point == 1:
+            return f"O((1 - {self.var})**{self.order})"
+        return f"O({self.var}**{self.order})"
+
+
+#: The limits of :func:`margin_limit`.
+MARGIN_LIMITS = {"alpha->0+": "alpha -> 0+", "alpha->1-": "alpha -> 1-", "rho->0+": "rho -> 0+",
+                 "n->oo": "n -> infinity"}
+
+
+def margin_limit(task, i: int, j: int, to: str, order: int = 2, alpha=None, ridge=0, where=None,
+                 exception=None) -> MarginLimit:
+    r"""The limit of :math:`f(i, j)` as :math:`\alpha \to 0^+`, :math:`\alpha \to 1^-`,
+    :math:`\rho \to 0^+` (:func:`margin_series`: exact series of the rational function) or
+    :math:`n \to \infty` (:func:`large_n_margin`, a rational function of
+    :math:`q = e^{-\lambda}`).
+
+    Parameters
+    ----------
+    task : Task or None
+        The task (``None`` for ``"n->oo"``, which has no fixed :math:`n`).
+    i, j : int
+        The pair.  For ``"n->oo"`` counted from the top (item 1) when ``where="top"``
+        (default without ``exception``), or as labels relative to the middle of the list
+        (any integers, only differences matter) when ``where="middle"`` (default with one).
+    to : {"alpha->0+", "alpha->1-", "rho->0+", "n->oo"}
+    order : int
+        Terms kept, :math:`1 \le` order :math:`\le 20`.
+    alpha : exact number or Symbol, optional
+        ``"rho->0+"`` and ``"n->oo"``: :math:`\alpha` (default symbolic).
+    ridge : exact number
+        :math:`\rho \ge 0` (``"alpha->*"`` and ``"n->oo"``).
+    where, exception
+        ``"n->oo"`` only: see ``i, j``; ``exception`` a pair ``(u, v)`` in the same counting.
+
+    >>> from symti import Task
+    >>> L = margin_limit(Task(9, exceptions=[(4, 6)]), 3, 6, "alpha->1-", order=2)
+    >>> L.limit, L.leading
+    (0, -(1 - alpha)/2)
+    >>> margin_limit(None, 2, 4, "n->oo").limit
+    q**2*(q + 1)
+    """
+    if to not in MARGIN_LIMITS:
+        raise ValueError(f"to: must be one of {', '.join(MARGIN_LIMITS)}, got {to!r}")
+    if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 20:
+        raise ValueError(f"order: must be an integer in [1, 20], got {order!r}")
+    if to == "n->oo":
+        return _large_n_limit(i, j, order, alpha, ridge, where, exception)
+    kind = {"alpha->0+": "alpha", "alpha->1-": "1-alpha", "rho->0+": "rho"}[to]
+    s = margin_series(task, i, j, kind, order=order, alpha=alpha, ridge=ridge)
+    limit = s.terms[0][1]
+    if kind == "1-alpha":  # written in alpha: powers of (1 - alpha)
+        one_minus = 1 - ALPHA
+        back = {EPS: one_minus}
+        # kept as c * (1 - alpha)**k (unevaluated: SymPy would distribute c over 1 - alpha)
+        term = lambda c, k: c if k == 0 else sp.Mul(c, one_minus if k == 1 else sp.Pow(one_minus, k), evaluate=False)  # noqa: E731
+        series = sp.Add(*[term(c, k) for k, c in s.terms if c != 0], evaluate=False) if any(
+            c != 0 for _, c in s.terms) else sp.Integer(0)
+        leading = next((term(c, k) for k, c in s.terms if c != 0), sp.Integer(0))
+        var, point, fn = ALPHA, sp.Integer(1), s.function.xreplace(back)
+        how = "Taylor series in 1 - alpha of the exact rational function f(alpha) (analysis.limits.margin_series)"
+    else:
+        series, leading, var, fn = s.truncated, s.leading, s.var, s.function
+        point = sp.Integer(0)
+        how = (f"Taylor series in {s.var} of the exact rational function (analysis.limits.margin_series)")
+    return MarginLimit(to, (i, j), limit, leading, series, order, var, point, how, fn)
+
+
+def _large_n_limit(i, j, order, alpha, ridge, where, exception):
+    if where is None:
+        where = "middle" if exception is not None else "top"
+    _where(where)
+    f = large_n_margin(i, j, exception, where)
+    coeffs = rational_series(f, Q, order)
+    series = sp.Add(*[c * Q ** k for k, c in enumerate(coeffs)])
+    num, den = (sp.Poly(x, Q) for x in sp.fraction(sp.cancel(f)))
+    if num.is_zero:
+        leading = sp.Integer(0)
+    else:  # the lowest term of the numerator over the denominator at q = 0 (regular there)
+        k = min(m[0] for m in num.monoms())
+        leading = sp.cancel(num.coeff_monomial(Q ** k) / den.eval(0)) * Q ** k
+    counted = ("items counted from the top of the order (item 1 first)" if where == "top" else
+               "items and exception as labels relative to the middle of the list (only differences matter)")
+    how = (f"n -> infinity at fixed alpha: the Green's function of the {'half-infinite' if where == 'top' else 'infinite'}"
+           f" path, a rational function of q = exp(-lambda) (analysis.limits.large_n_margin); {counted}; "
+           f"leading term and series as q -> 0+ (alpha -> 1-)")
+    limit = f
+    if alpha is not None:
+        a, r = check_alpha(alpha), check_ridge(ridge)
+        if a.is_number:
+            if not 0 < a < 1:
+                raise ValueError(f"alpha: n -> infinity needs 0 < alpha < 1, got {a}")
+            limit = sp.radsimp(sp.simplify(f.subs(Q, q_from_alpha(a, r))))
+            how += f"; at alpha = {a}, q = {q_from_alpha(a, r)}"
+    return MarginLimit("n->oo", (i, j), limit, leading, series, order, Q, sp.Integer(0), how, f)

@@ -22,7 +22,7 @@ import sympy as sp
 from .._validate import as_expr, check_digits, format_decimal
 from ..solve.predictions import Predictions
 
-__all__ = ["margin_equation", "margin_tabular", "latex_expr"]
+__all__ = ["margin_equation", "margin_tabular", "latex_expr", "limit_equations", "limit_latex"]
 
 
 def latex_expr(expr) -> str:
@@ -59,3 +59,36 @@ def margin_tabular(P: Predictions, digits: int = 4, subs: dict | None = None) ->
         lines.append(f"{i} & " + " & ".join(cells) + " \\\\")
     lines.append("\\end{tabular}")
     return "\n".join(lines)
+
+
+_LIMIT_POINT = {"alpha->0+": r"\alpha \to 0^+", "alpha->1-": r"\alpha \to 1^-", "rho->0+": r"\rho \to 0^+",
+                "n->oo": r"n \to \infty"}
+
+
+def limit_equations(L) -> list[tuple[str, str, object]]:
+    r"""The equations of a :class:`symti.analysis.limits.MarginLimit` as
+    ``(lhs, rhs, source)``: the limit, and the series with its remainder
+    (``source`` is the SymPy expression the right-hand side prints, without the remainder).
+
+    >>> from symti import Task
+    >>> from symti.analysis.limits import margin_limit
+    >>> [lhs + " = " + rhs for lhs, rhs, _ in limit_equations(margin_limit(Task(3), 1, 3, "alpha->0+"))]
+    ['\\lim_{\\alpha \\to 0^+} f(1, 3) = 2', 'f(1, 3) = 2 - 4 \\alpha + O\\left(\\alpha^{2}\\right)']
+    """
+    i, j = L.pair
+    f = f"f({i}, {j})"
+    out = [(rf"\lim_{{{_LIMIT_POINT[L.to]}}} {f}", sp.latex(L.limit), L.limit)]
+    if L.to == "n->oo":
+        out.append((rf"{f} \xrightarrow{{n \to \infty}}", sp.latex(L.function), L.function))
+        return out
+    var = sp.latex(L.var)
+    rem = (rf"O\left(\left(1 - {var}\right)^{{{L.order}}}\right)" if L.point == 1
+           else rf"O\left({var}^{{{L.order}}}\right)")
+    series = sp.latex(L.series, order="none") if L.point == 1 else sp.latex(L.series, order="rev-lex")
+    out.append((f, f"{series} + {rem}" if L.series != 0 else rem, L.series))
+    return out
+
+
+def limit_latex(L) -> str:
+    """The equations of :func:`limit_equations`, one per line (``lhs = rhs``)."""
+    return "\n".join(f"{lhs} = {rhs}" for lhs, rhs, _ in limit_equations(L))
