@@ -80,6 +80,16 @@ __all__ = [
     "AlphaFit",
     "fit_alpha",
     "summary",
+    "ADAPTED_FILE",
+    "REQUIRED_COLUMNS",
+    "SETTINGS",
+    "CONDITION_KEYS",
+    "adapted_path",
+    "read_pairs",
+    "infer_task",
+    "compare_condition",
+    "compare_behaviour",
+    "fit_spread",
 ]
 
 DATA_FILE = "finetuned_pairs_n9.csv"
@@ -686,4 +696,251 @@ def summary(records: Iterable[dict] | None = None, ridge=0, grid: int = 999) -> 
                 "theory_wrong": wrong_pairs_theory(theory_margins(task, fs.alpha, ridge), task),
             }
         )
+    return out
+
+
+# ------------------------------------------- any file of the schema; ridge sweeps
+ADAPTED_FILE = "adapted_pairs_n9.csv"
+
+#: Columns every behavioural CSV must have (``setting``, ``lora_r``, ``l2_reg``,
+#: ``n_runs``, ``mean_logit_diff``, ``reverse`` are optional).
+REQUIRED_COLUMNS = ("hier", "task", "model", "phase", "rank_a", "rank_b", "is_train", "is_exception", "no_gt",
+                    "ground_truth", "accuracy")
+SETTINGS = ("full", "lora", "probe")
+
+#: The fields that make one condition of :func:`compare_behaviour`.
+CONDITION_KEYS = ("hier", "task", "model", "setting", "lora_r")
+
+
+def adapted_path() -> Path:
+    """Path of the packaged ``symti/data/adapted_pairs_n9.csv`` (LoRA and probes).
+
+    >>> adapted_path().name
+    'adapted_pairs_n9.csv'
+    """
+    return Path(str(resources.files("symti").joinpath("data", ADAPTED_FILE)))
+
+
+def _optional_float(text, name: str, line: int):
+    if text is None or text.strip() == "":
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        raise ValueError(f"path: {name} at line {line} is not a number: {text!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"path: {name} at line {line} must be finite, got {text!r}")
+    return v
+
+
+def read_pairs(path=None, *, setting=None, phase="post", hier=None, task=None, model=None) -> list[dict]:
+    r"""Read a behavioural CSV in the schema of ``symti/data/README.md`` (default:
+    the packaged ``adapted_pairs_n9.csv``), one dict per row.
+
+    ``rank_a``, ``rank_b`` are 0-based (item = rank + 1: ``i``, ``j``); a file
+    without a ``setting`` column is full finetuning (``"full"``); ``lora_r``
+    and ``l2_reg`` are ``None`` where empty or absent.  Filters take a value or
+    a collection (``phase=None`` keeps every phase).
+
+    >>> recs = read_pairs(setting="probe", hier="exc_mid_n9", model="qwen35-2b", task="fake")
+    >>> len(recs), sorted({r["l2_reg"] for r in recs})
+    (432, [0.0001, 0.1, 1.0, 10.0, 20.0, 50.0])
+    >>> len(read_pairs(data_path(), hier="exc_mid_n9", task="fake", model="qwen35-2b"))   # both orders
+    144
+    """
+    p = adapted_path() if path is None else Path(path)
+    if not p.is_file():
+        raise ValueError(f"path: no such file: {p}")
+    wanted = {k: _as_set(v, k) for k, v in
+              (("setting", setting), ("phase", phase), ("hier", hier), ("task", task), ("model", model))}
+    out = []
+    with open(p, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"path: {p.name} lacks the columns {', '.join(missing)}")
+        for line, row in enumerate(reader, start=2):
+            try:
+                ra, rb = int(row["rank_a"]), int(row["rank_b"])
+                rec = {
+                    "hier": row["hier"], "task": row["task"], "model": row["model"],
+                    "setting": (row.get("setting") or "full").strip(), "phase": row["phase"],
+                    "lora_r": _optional_float(row.get("lora_r"), "lora_r", line),
+                    "l2_reg": _optional_float(row.get("l2_reg"), "l2_reg", line),
+                    "rank_a": ra, "rank_b": rb, "i": ra + 1, "j": rb + 1,
+                    "is_train": _parse_bool(row["is_train"], "is_train"),
+                    "is_exception": _parse_bool(row["is_exception"], "is_exception"),
+                    "no_gt": _parse_bool(row["no_gt"], "no_gt"),
+                    "ground_truth": int(float(row["ground_truth"])) if row["ground_truth"].strip() else None,
+                    "n_runs": int(float(row["n_runs"])) if (row.get("n_runs") or "").strip() else 1,
+                    "accuracy": float(row["accuracy"]),
+                    "mean_logit_diff": _optional_float(row.get("mean_logit_diff"), "mean_logit_diff", line),
+                }
+            except (KeyError, TypeError, ValueError) as exc:
+                if str(exc).startswith("path:"):
+                    raise
+                raise ValueError(f"path: malformed row at line {line} of {p.name}: {exc}") from None
+            if ra < 0 or rb < 0 or ra == rb:
+                raise ValueError(f"path: line {line}: ranks must be distinct and >= 0, got {ra}, {rb}")
+            if not (0.0 <= rec["accuracy"] <= 1.0):
+                raise ValueError(f"path: line {line}: accuracy must lie in [0, 1], got {rec['accuracy']}")
+            if all(s is None or rec[k] in s for k, s in wanted.items()):
+                out.append(rec)
+    return out
+
+
+def infer_task(records: Iterable[dict]) -> Task:
+    r"""The :class:`~symti.Task` behind the records of one hierarchy, read from
+    the data alone: :math:`n` = the largest 0-based rank + 1, the exceptions =
+    the pairs of the ``is_exception`` rows.  Every row's ``is_train``,
+    ``ground_truth`` and ``no_gt`` must agree with the task (else ``ValueError``):
+    this checks the rank convention.
+
+    >>> infer_task(read_pairs(setting="probe", hier="exc_mid_n9", model="qwen35-4b"))
+    Task(9, exceptions=[(4, 6)])
+    >>> infer_task(read_pairs(data_path(), hier="ti_n9"))
+    Task(9, exceptions=[])
+    """
+    records = list(records)
+    if not records:
+        raise ValueError("records: no records (check the filters)")
+    hiers = {r["hier"] for r in records}
+    if len(hiers) != 1:
+        raise ValueError(f"records: need records of exactly one hierarchy, got {sorted(hiers)}")
+    ranks = {r["rank_a"] for r in records} | {r["rank_b"] for r in records}
+    if min(ranks) != 0:
+        raise ValueError(f"records: 0-based ranks should start at 0, the smallest is {min(ranks)}")
+    n = max(ranks) + 1
+    exc = sorted({(min(r["i"], r["j"]), max(r["i"], r["j"])) for r in records if r["is_exception"]})
+    task = Task(n, exceptions=exc)
+    for r in records:
+        i, j = r["i"], r["j"]
+        gt = task.ground_truth(i, j)
+        if task.is_trained(i, j) != r["is_train"] or (gt is None) != r["no_gt"] or \
+                (gt is not None and gt != r["ground_truth"]):
+            raise ValueError(f"records: the row ({r['rank_a']}, {r['rank_b']}) of {r['hier']} (is_train "
+                             f"{r['is_train']}, ground_truth {r['ground_truth']}, no_gt {r['no_gt']}) disagrees "
+                             f"with {task!r}")
+    return task
+
+
+def _aggregate(records: list[dict]) -> dict:
+    """``{(l2_reg, i, j): (accuracy, n_runs)}``, pooled over rows (weighted by ``n_runs``)."""
+    acc: dict = {}
+    for r in records:
+        k = (r["l2_reg"], r["i"], r["j"])
+        s, w = acc.get(k, (0.0, 0))
+        acc[k] = (s + r["accuracy"] * r["n_runs"], w + r["n_runs"])
+    return {k: (s / w, w) for k, (s, w) in acc.items()}
+
+
+def _jaccard(t: set, m: set) -> float:
+    return 1.0 if not (t | m) else len(t & m) / len(t | m)
+
+
+def compare_condition(records: Iterable[dict], *, task: Task | None = None, grid=(99, 49), rounds: int = 3) -> dict:
+    r"""Fit the theory to one condition (one hierarchy, task, model, setting,
+    LoRA rank; a probe sweep's rows at every :math:`\lambda`) and compare.
+
+    ``alpha`` and ``ridge_scale`` (:math:`\rho = c\lambda`; ``None`` without a
+    sweep) from :func:`symti.analysis.fit.fit_behaviour`; ``spearman`` between
+    :math:`y f` and the accuracy of every ordered pair with a ground truth at
+    every :math:`\lambda`; per :math:`\lambda` the wrong sets (untrained pairs
+    :math:`i < j`: the models' mean accuracy over both orders below 1/2, the
+    theory's :math:`y f < 0`), their ``jaccard`` and ``agreement``
+    (:func:`agreement`), and the means over the sweep.
+
+    >>> recs = read_pairs(setting="probe", hier="exc_mid_n9", model="qwen35-2b", task="fake")
+    >>> row = compare_condition(recs)
+    >>> row["spearman"] > 0.9, 0.1 < row["alpha"] < 0.4, row["l2_regs"]
+    (True, True, [0.0001, 0.1, 1.0, 10.0, 20.0, 50.0])
+    >>> row["wrong_sets"][0]["models_wrong"], row["wrong_sets"][0]["theory_wrong"]   # lambda = 1e-4
+    ([(3, 6), (4, 7), (5, 7)], [(3, 6), (4, 7)])
+    """
+    from .fit import fit_behaviour, theory_values
+
+    records = list(records)
+    task = infer_task(records) if task is None else task
+    keys = {tuple(r[k] for k in CONDITION_KEYS) for r in records}
+    if len(keys) != 1:
+        raise ValueError(f"records: need one condition {CONDITION_KEYS}, got {len(keys)}")
+    key = keys.pop()
+    agg = _aggregate(records)
+    obs = [(lam, i, j, a) for (lam, i, j), (a, _) in sorted(agg.items(), key=lambda kv: (kv[0][0] or 0,) + kv[0][1:])
+           if task.ground_truth(i, j) is not None]
+    lams = sorted({o[0] for o in obs}, key=lambda x: -1 if x is None else x)
+    sweep = any(lam is not None for lam in lams)
+    if sweep and None in lams:
+        raise ValueError("records: a condition mixes rows with and without l2_reg")
+    I = np.array([o[1] for o in obs])
+    J = np.array([o[2] for o in obs])
+    v = np.array([o[3] for o in obs])
+    L = np.array([o[0] for o in obs], dtype=float) if sweep else None
+    out = {**dict(zip(CONDITION_KEYS, key)), "n": task.n, "exceptions": [list(e) for e in task.exceptions],
+           "l2_regs": lams if sweep else None}
+    try:
+        fit = fit_behaviour(task, I, J, v, L, grid=grid, rounds=rounds)
+    except ValueError as exc:
+        return {**out, "alpha": None, "ridge_scale": None, "spearman": None, "pvalue": None,
+                "points": len(obs), "note": str(exc), "wrong_sets": [], "wrong_jaccard": None,
+                "wrong_agreement": None}
+    pairs = untrained_pairs(task)
+    wrong_sets = []
+    for lam in lams:
+        rho = 0.0 if lam is None else fit.ridge_scale * lam
+        th = theory_values(task, [p[0] for p in pairs], [p[1] for p in pairs], fit.alpha, rho)
+        theory_wrong = [p for p, x in zip(pairs, th) if x < 0]
+        models_wrong = []
+        for i, j in pairs:
+            (a1, w1), (a2, w2) = agg[(lam, i, j)], agg[(lam, j, i)]
+            if (a1 * w1 + a2 * w2) / (w1 + w2) < 0.5:
+                models_wrong.append((i, j))
+        ag = agreement(theory_wrong, models_wrong, task)
+        wrong_sets.append({"l2_reg": lam, "models_wrong": models_wrong, "theory_wrong": theory_wrong,
+                           "jaccard": ag["jaccard"], "agreement": ag["agreement"]})
+    return {**out, "alpha": fit.alpha, "ridge_scale": fit.ridge_scale, "spearman": fit.score,
+            "pvalue": fit.pvalue, "points": fit.points, "at_bound": list(fit.at_bound),
+            "wrong_sets": wrong_sets,
+            "wrong_jaccard": float(np.mean([w["jaccard"] for w in wrong_sets])),
+            "wrong_agreement": float(np.mean([w["agreement"] for w in wrong_sets]))}
+
+
+def compare_behaviour(records: Iterable[dict], *, grid=(99, 49), rounds: int = 3) -> list[dict]:
+    r""":func:`compare_condition` for every condition of ``records`` (grouped by
+    ``hier, task, model, setting, lora_r``; each hierarchy's task inferred once
+    from all its rows by :func:`infer_task`), sorted by those fields.
+
+    >>> rows = compare_behaviour(read_pairs(data_path(), hier="exc_mid_n9", task="fake"))
+    >>> [(r["model"], r["setting"], r["ridge_scale"], r["spearman"] > 0.9) for r in rows]
+    [('llama32-1b', 'full', None, True), ('qwen35-2b', 'full', None, True)]
+    """
+    records = list(records)
+    if not records:
+        raise ValueError("records: no records (check the filters)")
+    tasks = {h: infer_task([r for r in records if r["hier"] == h]) for h in sorted({r["hier"] for r in records})}
+    groups: dict = {}
+    for r in records:
+        groups.setdefault(tuple(r[k] for k in CONDITION_KEYS), []).append(r)
+    order = sorted(groups, key=lambda k: tuple((x is None, x) if not isinstance(x, str) else (False, x) for x in k))
+    return [compare_condition(groups[k], task=tasks[k[0]], grid=grid, rounds=rounds) for k in order]
+
+
+def fit_spread(rows: list[dict], by: str) -> list[dict]:
+    """How the fitted ``alpha`` and ``ridge_scale`` vary: per value of ``by``
+    (``"model"``, ``"task"``, ``"hier"``) the number of fitted conditions and
+    the min / median / max of each parameter (``None`` where not fitted).
+
+    >>> spread = fit_spread([{"model": "m", "alpha": 0.2, "ridge_scale": None, "spearman": 0.9},
+    ...                      {"model": "m", "alpha": 0.4, "ridge_scale": None, "spearman": 0.8}], "model")
+    >>> spread[0]["alpha"]
+    {'min': 0.2, 'median': 0.30000000000000004, 'max': 0.4}
+    """
+    out = []
+    for val in sorted({r[by] for r in rows}):
+        sel = [r for r in rows if r[by] == val and r["alpha"] is not None]
+        row = {by: val, "conditions": len(sel)}
+        for p in ("alpha", "ridge_scale", "spearman"):
+            xs = [r[p] for r in sel if r.get(p) is not None]
+            row[p] = None if not xs else {"min": float(min(xs)), "median": float(np.median(xs)), "max": float(max(xs))}
+        out.append(row)
     return out
