@@ -277,3 +277,50 @@ def test_exception_rank_symbolic_gamma_is_sherman_morrison():
                 row = row - gamma * r[u - 1]
             rhs = (k == 0) - (k == n - 1) - gamma * ((k + 1 == u) - (k + 1 == v))
             assert (row - rhs).is_zero(), (gamma, k)
+
+
+# ------------------------------------------------- the readable one-exception form
+from symti.closed_form.forms import exception_rank_difference  # noqa: E402
+
+READABLE = exact_lambdify((n_, i_, j_, u_, v_, LAM), exception_rank_difference(n_, i_, j_, u_, v_, LAM))
+READABLE_CASES = exact_lambdify((n_, i_, j_, u_, v_, LAM), exception_rank_difference(n_, i_, j_, u_, v_, LAM, cases=True))
+
+
+@pytest.mark.parametrize("n", range(3, 10))
+def test_readable_exception_form_equals_exact_solver(n):
+    """The compact lambda form (Min/Max and split by cases), symbolic n, i, j, u, v
+    lambdified once, equals solve_exact's ridgeless rational function for every
+    untrained pair of every single exception, n <= 9: an identity in Q(s)
+    (module docstring)."""
+    sub = alpha_of_s()
+    for u in range(1, n - 1):
+        for v in range(u + 2, n + 1):
+            task = Task(n, exceptions=[(u, v)])
+            P = solve_exact(task, AlphaKernel(A), check=False)
+            for i, j in _pairs(n):
+                if i > j or task.is_trained(i, j):
+                    continue
+                F = _exact_in_s(P[i, j], A, sub)
+                assert RatS.lift(READABLE(n, i, j, u, v, Lam())).equals(F), (n, u, v, i, j)
+                assert RatS.lift(READABLE_CASES(n, i, j, u, v, Lam())).equals(F), (n, u, v, i, j)
+
+
+def test_readable_form_is_short_and_keeps_lambda():
+    f = exception_rank_difference(n_, i_, j_, u_, v_, LAM)
+    tex = sp.latex(f)
+    assert len(tex) < 1500 and "acosh" not in tex and "sqrt" not in tex
+    # the public margin with lam= keeps lambda (the issue measured 26,839 characters without it)
+    F = exception_margin(n_, i_, j_, u_, v_, A, 0, lam=LAM)
+    assert not F.has(sp.acosh) and F.has(LAM)
+    assert F.args[-1][0] == f  # untrained pairs: the readable form itself
+
+
+def test_readable_form_with_weight_equals_sherman_morrison():
+    """gamma != 1: against exception_rank (the Sherman-Morrison ranks), exactly in Q(s)."""
+    for n, (u, v), gam in [(7, (2, 5), sp.Rational(1, 3)), (9, (4, 6), sp.Integer(3))]:
+        for i, j in [(1, n), (u - 1 if u > 1 else u + 1, v), (2, 6)]:
+            a = exception_rank_difference(n, i, j, u, v, LAM, gam)
+            b = exception_rank(n, i, u, v, LAM, gam) - exception_rank(n, j, u, v, LAM, gam)
+            fa = exact_lambdify((LAM,), a)(Lam())
+            fb = exact_lambdify((LAM,), b)(Lam())
+            assert RatS.lift(fa).equals(RatS.lift(fb)), (n, u, v, i, j)

@@ -63,7 +63,7 @@ import sympy as sp
 
 from .._validate import as_expr, check_alpha, check_ridge, check_weight
 from ..params import lambda_parameter
-from .green import green_difference
+from .green import green_difference, path_resolvent_terms, sympy_hyperbolics
 from .woodbury import solve_sympy, woodbury_update
 
 __all__ = [
@@ -74,6 +74,7 @@ __all__ = [
     "exception_q",
     "exception_rank",
     "exception_margin",
+    "exception_rank_difference",
     "woodbury_ranks",
     "ridgeless_ti_margin",
     "ridgeless_exception_margin",
@@ -372,7 +373,7 @@ def _trained_piecewise(i, j, d, pairs, m_unit):
     return sp.Piecewise(*cases)
 
 
-def exception_margin(n, i, j, u, v, alpha, ridge=0, weight=1) -> sp.Expr:
+def exception_margin(n, i, j, u, v, alpha, ridge=0, weight=1, *, lam=None, cases: bool = False) -> sp.Expr:
     r"""Margin :math:`f(i,j)` with one exception :math:`\{u,v\}` of training weight
     ``weight`` (premises unit):
 
@@ -404,6 +405,11 @@ def exception_margin(n, i, j, u, v, alpha, ridge=0, weight=1) -> sp.Expr:
         :math:`\rho \ge 0`; ``0`` is the ridgeless limit.
     weight : number or Symbol
         The exception's training weight :math:`w > 0`.
+    lam : Symbol, optional
+        Keep :math:`\lambda` as this symbol (:math:`\cosh\lambda = (1+\rho)/(1-\alpha)` is not
+        substituted): the ranks are written by :func:`exception_rank_difference`
+        (``cases=True``: split by the position of the items); ``alpha`` and ``ridge``
+        then only enter :math:`m_e` and :math:`\gamma`.
 
     Returns
     -------
@@ -412,6 +418,10 @@ def exception_margin(n, i, j, u, v, alpha, ridge=0, weight=1) -> sp.Expr:
 
     >>> exception_margin(4, 3, 1, 1, 3, sp.Rational(1, 3)), exception_margin(4, 3, 1, 3, 1, 1, 1)
     (1, 1/2)
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> f = exception_margin(9, 3, 6, 4, 6, sp.Rational(1, 5), lam=lam)
+    >>> round(float(f.subs(lam, lambda_parameter(sp.Rational(1, 5)))), 12)       # -6/49
+    -0.122448979592
     >>> exception_margin(9, 3, 6, 6, 4, sp.Rational(1, 5)).evalf(12)      # {4, 6} given as (6, 4)
     -0.122448979592
     >>> exception_margin(9, 3, 6, 4, 6, 0), exception_margin(9, 6, 4, 4, 6, 0)   # additive fit
@@ -425,6 +435,14 @@ def exception_margin(n, i, j, u, v, alpha, ridge=0, weight=1) -> sp.Expr:
     u, v = _check_exception(u, v, n)
     alpha, ridge = _params(alpha, ridge)
     weight = check_weight(weight)
+    if lam is not None:
+        if alpha == 0 and ridge == 0:
+            raise ValueError("lam: alpha = 0 ridgeless is the additive fit (lambda -> 0); use lam= with alpha > 0 "
+                             "or ridge > 0")
+        gamma = sp.cancel(weight * (alpha + ridge) / (alpha * weight + ridge))
+        d = exception_rank_difference(n, i, j, u, v, lam, gamma, cases)
+        return _trained_piecewise(i, j, d, [((u, v), _memorization(alpha, ridge, weight))],
+                                  _memorization(alpha, ridge))
     if alpha == 1:  # lambda -> oo: the ranks vanish
         return _trained_piecewise(i, j, sp.Integer(0), [((u, v), _memorization(alpha, ridge, weight))],
                                   _memorization(alpha, ridge))
@@ -438,6 +456,65 @@ def exception_margin(n, i, j, u, v, alpha, ridge=0, weight=1) -> sp.Expr:
 def _exception_margin(n, i, j, u, v, lam, gamma, m_e, m_unit):
     d = _exception_rank(n, i, u, v, lam, gamma) - _exception_rank(n, j, u, v, lam, gamma)
     return _trained_piecewise(i, j, d, [((u, v), m_e)], m_unit)
+
+
+def exception_rank_difference(n, i, j, u, v, lam, gamma=1, cases: bool = False) -> sp.Expr:
+    r"""The rank difference :math:`r_i - r_j` with one exception :math:`\{u, v\}` (the margin of
+    every untrained pair), :math:`\lambda` kept as a symbol and written compactly:
+
+    .. math::
+       r_i - r_j = \frac{1}{\sinh\frac{\lambda}{2}\cosh\frac{n\lambda}{2}}\left[
+          \cosh\tfrac{(n+1-i-j)\lambda}{2}\sinh\tfrac{(j-i)\lambda}{2}
+          - \frac{\gamma A\,(b_i - b_j)}{D_\gamma}\right],
+
+    .. math::
+       A = \sinh\tfrac{\lambda}{2}\cosh\tfrac{n\lambda}{2} + \sinh\tfrac{s\lambda}{2}\cosh\tfrac{(n+1-u-v)\lambda}{2},
+       \quad D_\gamma = \sinh\lambda\,\sinh n\lambda + 2\gamma\sinh\tfrac{s\lambda}{2}
+          \Bigl[\sinh\tfrac{(2n-s)\lambda}{2} + \sinh\tfrac{s\lambda}{2}\cosh\bigl((n+1-u-v)\lambda\bigr)\Bigr],
+
+    :math:`s = v - u`, and :math:`b_x = \sinh\lambda\,\sinh n\lambda\,(G(e_u - e_v))_x` the
+    Green difference (``derivations/theory.md`` §3): with ``cases=False``
+    :math:`b_x = c_{x,u} - c_{x,v}`,
+    :math:`c_{x,y} = \cosh\frac{(2\min(x,y)-1)\lambda}{2}\cosh\frac{(2n-2\max(x,y)+1)\lambda}{2}`
+    (no case split; under 1,500 characters of LaTeX for symbolic :math:`n, i, j, u, v`),
+    with ``cases=True`` the three branches :math:`x \le u`, :math:`u < x < v`, :math:`x \ge v`
+    of :func:`symti.closed_form.green.green_difference` as a ``Piecewise``.
+
+    This is Sherman--Morrison, :math:`r = r^0 - \gamma(1 + r^0_u - r^0_v)/(1 + \gamma q)\,Gw`
+    (:func:`exception_rank`), with :math:`1 + r^0_u - r^0_v = A/(\sinh\frac{\lambda}{2}\cosh\frac{n\lambda}{2})`
+    and :math:`1 + \gamma q = D_\gamma/(\sinh\lambda\sinh n\lambda)`.  The margin of an
+    untrained pair depends on :math:`(\alpha, \rho)` only through :math:`\lambda` (unit
+    weight, :math:`\gamma = 1`), so this is its closed form at every ridge.
+
+    >>> n, i, j, u, v = sp.symbols("n i j u v", integer=True, positive=True)
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> len(sp.latex(exception_rank_difference(n, i, j, u, v, lam))) < 1500
+    True
+    >>> d = exception_rank_difference(9, 3, 6, 4, 6, lam) - (exception_rank(9, 3, 4, 6, lam) - exception_rank(9, 6, 4, 6, lam))
+    >>> sp.simplify(d.rewrite(sp.exp))
+    0
+    """
+    n = _check_n(n)
+    i, j = _check_item(i, "i", n), _check_item(j, "j", n)
+    u, v = _check_exception(u, v, n)
+    S = lambda a: sp.sinh(a * lam / 2)  # noqa: E731
+    C = lambda a: sp.cosh(a * lam / 2)  # noqa: E731
+    s, m = v - u, n + 1 - u - v
+    A = S(1) * C(n) + S(s) * C(m)
+    D = sp.sinh(lam) * sp.sinh(n * lam) + 2 * gamma * S(s) * (S(2 * n - s) + S(s) * sp.cosh(m * lam))
+    if cases:
+        def b(x):
+            low, mid, high = path_resolvent_terms(n, x, u, v, *sympy_hyperbolics(lam))
+            k = sp.sinh(lam) * sp.sinh(n * lam)
+            return sp.Piecewise((sp.factor(low * k), sp.Le(x, u)), (sp.factor(high * k), sp.Ge(x, v)),
+                                (sp.expand(mid * k), True))
+    else:
+        def c(x, y):
+            return sp.cosh((2 * sp.Min(x, y) - 1) * lam / 2) * sp.cosh((2 * n - 2 * sp.Max(x, y) + 1) * lam / 2)
+
+        def b(x):
+            return c(x, u) - c(x, v)
+    return (C(n + 1 - i - j) * S(j - i) - gamma * A * (b(i) - b(j)) / D) / (S(1) * C(n))
 
 
 def woodbury_ranks(n, exceptions, lam, gammas=None, i=None) -> sp.Expr:
