@@ -263,8 +263,10 @@ class RankNumeratorsMu:
     :math:`\det M = \theta_n^{k-1}\det(T + WW^\top)`).
 
     >>> R = RankNumeratorsMu(Task(3))
-    >>> R.numerators(), R.det
-    ([x + 2, 0, -x - 2], x**3 + 4*x**2 + 3*x)
+    >>> [str(p) for p in R.numerators()], str(R.det)
+    (['x^2 + 3*x', '0', '(-1)*x^2 + (-3)*x'], 'x^3 + 4*x^2 + 3*x')
+    >>> [str(p) for p in R.difference(1, 3)]        # r_1 - r_3 = 2/(mu + 1)
+    ['2', 'x + 1']
     """
 
     def __init__(self, task: Task):
@@ -390,9 +392,10 @@ def rank_numerators_mu(task: Task):
     r"""``(x, det)`` of :class:`RankNumeratorsMu`: every :math:`x_i = \det(L + \mu I)\,r_i`
     and :math:`\det(L + \mu I)`, python-flint ``fmpz_poly`` in :math:`\mu`.
 
-    >>> x, det = rank_numerators_mu(Task(3))
-    >>> x, det
-    ([x + 2, 0, -x - 2], x**3 + 4*x**2 + 3*x)
+    >>> x, det = rank_numerators_mu(Task(4, exceptions=[(1, 3)]))
+    >>> str(det)
+    'x^4 + 8*x^3 + 19*x^2 + 12*x'
+    
     """
     R = RankNumeratorsMu(task)
     return R.numerators(), R.det
