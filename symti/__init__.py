@@ -35,7 +35,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "params": "symti.params", "task": "symti.task", "kernels": "symti.kernels", "solve": "symti.solve",
     "closed_form": "symti.closed_form", "analysis": "symti.analysis", "output": "symti.output",
-    "llm": "symti.analysis.llm",
+    "llm": "symti.analysis.llm", "plot": "symti.output.plot",
 }
 
 
