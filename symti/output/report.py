@@ -18,6 +18,7 @@ References
 from __future__ import annotations
 
 import json
+import math
 
 import sympy as sp
 
@@ -29,7 +30,7 @@ from ..task import Task
 from ..analysis.thresholds import thresholds
 from .threshold_report import thresholds_report
 
-__all__ = ["report", "report_data", "thresholds_report"]
+__all__ = ["report", "report_data", "thresholds_report", "write_report", "REPORT_FIGURES"]
 
 
 def _fmt(x, digits: int) -> str:
@@ -130,3 +131,116 @@ def report(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 4, 
         if never:
             lines.append(f"  never wrong: {' '.join(never)}")
     return "\n".join(lines)
+
+
+
+# ------------------------------------------------------------- the report folder
+#: The figures of the report folder (besides one margin heatmap per alpha), with captions.
+REPORT_FIGURES = {
+    "categories": "Accuracy per pair category against the conjunctivity alpha (and the exception's memorization).",
+    "thresholds": "Each test pair's exact wrong set in alpha; the dashed line is the critical alpha.",
+    "region": "The solved region in (alpha, rho): every trained trial and test pair right (green); the dashed "
+              "line is alpha_c(rho) = alpha_c(0) - rho (1 - alpha_c(0)) (derivations/theory.md §4).",
+    "ridge": "Margins of the exception and its neighbouring pairs against the ridge rho, at the first alpha.",
+    "dynamics": "Learning curves of gradient flow from zero at the first alpha; dotted: the ridgeless limits.",
+}
+
+_TEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&",
+                 "#": r"\#", "$": r"\$", "^": r"\^{}", "~": r"\~{}"}
+
+
+def _tex(text: str) -> str:
+    return "".join(_TEX_SPECIALS.get(c, c) for c in text)
+
+
+def _float(x, name: str) -> float:
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"{name}: the figures need a float64 value, got {x}")
+    return v
+
+
+def write_report(task: Task, out_dir, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int = 4,
+                 pdf: bool | None = None) -> dict:
+    r"""Write the report folder: ``report.md`` (the text summary of :func:`report`
+    and every figure, linked), ``figures/*.png`` (one margin heatmap per alpha,
+    accuracy by category, thresholds, the solved region, ridge and learning
+    curves; :mod:`symti.output.plot`), ``report.tex`` and, where ``pdflatex`` is
+    on the PATH (``pdf=None``; ``True`` requires it), ``report.pdf``.
+
+    Returns ``{"markdown", "tex", "pdf" (or None), "figures": [paths], "text"}``.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = write_report(Task(5, exceptions=[(2, 4)]), d, alphas=["1/5"], pdf=False)
+    ...     md = pathlib.Path(out["markdown"]).read_text()
+    ...     len(out["figures"]), all(f"figures/{pathlib.Path(f).name}" in md for f in out["figures"])
+    (6, True)
+    """
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from . import plot
+
+    text = report(task, alphas=alphas, ridge=ridge, digits=digits, fmt="table")
+    alphas = [check_alpha(a) for a in alphas]
+    ridge = check_ridge(ridge)
+    r = _float(ridge, "ridge")
+    out = Path(out_dir)
+    figdir = out / "figures"
+    figdir.mkdir(parents=True, exist_ok=True)
+    figures = []  # (file name, caption)
+
+    def save(fig, name, caption):
+        fig.savefig(figdir / f"{name}.png", dpi=110)
+        figures.append((f"{name}.png", caption))
+
+    for k, a in enumerate(alphas, 1):
+        save(plot.margin_heatmap(task, _float(a, "alpha"), r), f"heatmap_{k}",
+             f"Margins f(i, j) at alpha = {a}, ridge {ridge}: trained pairs outlined black, the exception's cycle "
+             "orange, within-section pairs green, cross-section pairs purple.")
+    a0 = _float(alphas[0], "alpha") if alphas[0] != 0 else 0.2
+    save(plot.category_accuracy(task, ridge=r), "categories", REPORT_FIGURES["categories"])
+    save(plot.threshold_diagram(task, ridge), "thresholds", REPORT_FIGURES["thresholds"])
+    save(plot.solved_region(task), "region", REPORT_FIGURES["region"])
+    save(plot.ridge_curves(task, a0), "ridge", REPORT_FIGURES["ridge"])
+    save(plot.learning_curves(task, a0), "dynamics", REPORT_FIGURES["dynamics"])
+
+    exc = ", ".join(f"{{{u}, {v}}}" for u, v in task.exceptions) or "none"
+    md = [f"# symti report: n = {task.n}, exceptions {exc}", "",
+          "Kernel ridge regression with the kernel K_alpha on transitive inference "
+          "(derivations/theory.md §1-§5; Cheng & Lippl 2026, arXiv:2605.22972; "
+          "Lippl et al. 2024, PNAS 121(28) e2314511121).", "",
+          "## Summary", "", "```text", text, "```", "", "## Figures", ""]
+    for name, caption in figures:
+        md += [f"![{caption}](figures/{name})", "", f"*{caption}*", ""]
+    md_path = out / "report.md"
+    md_path.write_text("\n".join(md), encoding="utf-8")
+
+    tex = [r"\documentclass[11pt]{article}", r"\usepackage[margin=2cm]{geometry}", r"\usepackage{graphicx}",
+           r"\begin{document}", rf"\section*{{symti report: $n = {task.n}$, exceptions {_tex(exc)}}}",
+           "Kernel ridge regression with $K_\\alpha$ on transitive inference (Cheng \\& Lippl 2026, "
+           "arXiv:2605.22972; Lippl et al. 2024, PNAS).", r"\subsection*{Summary}", r"{\scriptsize",
+           r"\begin{verbatim}", text, r"\end{verbatim}", "}", r"\subsection*{Figures}"]
+    for name, caption in figures:
+        tex += [r"\begin{figure}[htbp]\centering", rf"\includegraphics[width=0.8\linewidth]{{figures/{name}}}",
+                rf"\caption{{{_tex(caption)}}}", r"\end{figure}"]
+    tex += [r"\end{document}", ""]
+    tex_path = out / "report.tex"
+    tex_path.write_text("\n".join(tex), encoding="utf-8")
+
+    pdf_path = None
+    exe = shutil.which("pdflatex")
+    if pdf and exe is None:
+        raise ValueError("pdf: pdflatex is not on the PATH")
+    if exe is not None and pdf is not False:
+        proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "report.tex"], cwd=out,
+                              capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0 or not (out / "report.pdf").is_file():
+            raise ValueError(f"pdf: pdflatex failed on {tex_path}: {proc.stdout[-300:]}")
+        pdf_path = str(out / "report.pdf")
+        for ext in (".aux", ".log"):
+            (out / f"report{ext}").unlink(missing_ok=True)
+    return {"markdown": str(md_path), "tex": str(tex_path), "pdf": pdf_path,
+            "figures": [str(figdir / name) for name, _ in figures], "text": text}
