@@ -32,12 +32,23 @@ Numerically every factor is kept as a mantissa times :math:`e^{x}`:
 :math:`\sinh(a\lambda)/\lambda = a\,h(|a|\lambda)\,e^{|a|\lambda}` with
 :math:`h(x) = -\operatorname{expm1}(-2x)/(2x)` (:math:`h(0) = 1`) and
 :math:`\cosh(a\lambda) = \tfrac12(1 + e^{-2|a|\lambda})e^{|a|\lambda}`; the
-exponents are summed before one ``exp`` of a non-positive number, so nothing
-overflows for large :math:`\lambda` and nothing cancels for small
+exponents of a term are summed before one ``exp`` of a non-positive number, so
+nothing overflows for large :math:`\lambda` and nothing cancels for small
 :math:`\lambda` (the powers of :math:`\lambda` cancel analytically;
 :math:`\lambda = 2\operatorname{asinh}(\sqrt{\mu}/2)` is accurate for tiny
 :math:`\mu`).  :math:`\lambda = 0` (:math:`\alpha = \rho = 0`) is the additive
 least-squares limit, :math:`\alpha = 1` gives :math:`r = 0`.
+
+Speed.  Every argument is a half-integer multiple of :math:`\lambda`, so the
+float64 path *compiles* the closed form once per task (:class:`MarginEvaluator`,
+cached by :func:`evaluator`): the branches of
+:func:`~symti.closed_form.green.path_resolvent_terms` run on monomials that
+record, item by item, which entries of one table of :math:`h`, :math:`\cosh`
+mantissas and :math:`e^{-t\lambda/2}` a term multiplies.  An evaluation builds
+that table (two transcendental calls on :math:`O(n)` numbers) and gathers from
+it: a fixed number of numpy calls for all exceptions at once, and the same
+arrays, with a leading axis, for grids of :math:`(\alpha, \rho)`
+(:func:`margin_grid`).
 
 Margins: :math:`f(i,j) = r_i - r_j` untrained, :math:`m_e y_e + (1-m_e)(r_i -
 r_j)` trained, :math:`m_e = \alpha w_e/(\alpha w_e + \rho)` (1 ridgeless with
@@ -61,6 +72,7 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -76,7 +88,7 @@ from .woodbury import woodbury_update
 #: Largest n for :func:`margin_matrix` (an n x n float64 array: 20 000 items take 3.2 GB).
 MAX_MATRIX_N = 20_000
 
-__all__ = ["MAX_MATRIX_N", "margin_matrix", "rank_vector_numeric", "margins", "margin_matrix_mp", "rank_vector_mp"]
+__all__ = ["MAX_MATRIX_N", "margin_matrix", "margin_grid", "MarginEvaluator", "evaluator", "rank_vector_numeric", "margins", "margin_matrix_mp", "rank_vector_mp"]
 
 
 # ------------------------------------------------------------------ parameters
@@ -130,89 +142,395 @@ def _modified_pairs(task: Task, alpha, ridge, num=float):
 
 
 # ------------------------------------------------------------------ float64 core
-def _h(x: np.ndarray) -> np.ndarray:
-    r""":math:`h(x) = -\mathrm{expm1}(-2x)/(2x)`, :math:`h(0) = 1` (``x >= 0``)."""
-    if np.ndim(x) == 0:  # scalar fast path
-        x = float(x)
-        return -math.expm1(-2 * x) / (2 * x) if x > 0 else 1.0
-    x = np.asarray(x, dtype=float)
-    out = np.ones_like(x)
-    nz = x > 0
-    out[nz] = -np.expm1(-2 * x[nz]) / (2 * x[nz])
-    return out
+#
+# The float evaluator compiles the closed form once per task: the branches of
+# :func:`symti.closed_form.green.path_resolvent_terms` and
+# :func:`~symti.closed_form.green.ti_rank_terms` run on *monomials* that record, item
+# by item, which tabulated factors a term multiplies and its rational coefficient.
+# An evaluation then builds one short table per lambda and gathers from it: a fixed
+# number of numpy calls whatever n and the number of exceptions, and the same code
+# for one (alpha, rho) and for a grid of them.
 
 
-class _Scaled:
-    r"""Float64 values (scalars or arrays) held as ``m * exp(e)``: products add
-    exponents, sums align them to the larger one, so nothing overflows."""
+class _Mono:
+    r"""A term :math:`K \prod_f T_{a_f} / \prod_g T_{b_g} \cdot e^{E\lambda/2}` of the
+    table ``T`` of :meth:`_Compiled.table` (``a_f``, ``b_g``: integer index arrays over
+    the items, ``E`` an integer array).  ``S(a, d)`` (:math:`\sinh(a\lambda/d)/\lambda`)
+    is :math:`(a/d)\,h_t\,e^{t\lambda/2}` and ``C(a, d)`` (:math:`\cosh(a\lambda/d)`) is
+    :math:`c_t\,e^{t\lambda/2}`, :math:`t = |2a/d|`."""
 
-    __slots__ = ("m", "e")
+    __slots__ = ("k", "num", "den", "e")
 
-    def __init__(self, m, e):
-        self.m, self.e = m, e
+    def __init__(self, k, num, den, e):
+        self.k, self.num, self.den, self.e = k, num, den, e
 
     def __mul__(self, other):
-        if isinstance(other, _Scaled):
-            return _Scaled(self.m * other.m, self.e + other.e)
-        return _Scaled(self.m * other, self.e)
+        if isinstance(other, _Mono):
+            return _Mono(self.k * other.k, self.num + other.num, self.den + other.den, self.e + other.e)
+        return _Mono(self.k * other, self.num, self.den, self.e)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        return _Scaled(self.m / other.m, self.e - other.e)
+        return _Mono(self.k / other.k, self.num + other.den, self.den + other.num, self.e - other.e)
 
     def __add__(self, other):
-        e = np.maximum(self.e, other.e)
-        return _Scaled(self.m * np.exp(self.e - e) + other.m * np.exp(other.e - e), e)
-
-    def value(self):
-        return self.m * np.exp(self.e)
+        return _Sum([self, other])
 
 
-def _float_hyperbolics(lam: float):
-    r"""``(S, C)`` of :func:`symti.closed_form.green.path_resolvent_terms` in float64:
-    :math:`\sinh(a\lambda/d)/\lambda = (a/d)\,h(x)\,e^{x}` and
-    :math:`\cosh(a\lambda/d) = \tfrac12(1 + e^{-2x})e^{x}`, :math:`x = |a|\lambda/d`."""
+class _Sum(list):
+    """A sum of :class:`_Mono` terms (the middle branch of the Green difference)."""
 
-    def S(a, d=1):
-        a = a / d
-        x = np.abs(a) * lam
-        return _Scaled(a * _h(x), x)
-
-    def C(a, d=1):
-        x = np.abs(a / d) * lam
-        return _Scaled(0.5 * (1 + np.exp(-2 * x)), x)
-
-    return S, C
+    def __truediv__(self, other):
+        return _Sum([t / other for t in self])
 
 
-def _green_columns(n, mods, S, C, items):
-    """:math:`(G w_a)_i` at ``items`` for each modified pair, one branch per region."""
-    cols = []
-    with np.errstate(over="ignore"):  # each branch overflows only outside its own region
-        for p, q, _, _ in mods:
-            low, mid, high = (t.value() for t in path_resolvent_terms(n, items, p, q, S, C))
-            cols.append(np.where(items <= p, low, np.where(items >= q, high, mid)))
-    return cols
+def _terms(x) -> list:
+    return list(x) if isinstance(x, _Sum) else [x]
 
 
-def _solve_float(A, b):
-    return np.linalg.solve(np.array(A, dtype=float), np.array(b, dtype=float))
+class _Compiled:
+    r"""``rows`` closed-form vectors over the items (row 0: the TI ranks :math:`r^0`,
+    row ``a + 1``: :math:`G w_a`) as index arrays into one table per :math:`\lambda`,
+
+    .. math::
+       e_t = e^{-t\lambda/2}\ (t < 4n + 8), \qquad
+       h_t = \frac{-\operatorname{expm1}(-t\lambda)}{t\lambda}, \qquad
+       c_t = \tfrac12(1 + e_{2t})\ (t < 2n + 2),
+
+    all in :math:`(0, 1]`.  Every term's exponent is :math:`\le 0` (checked here, once
+    per task), so nothing overflows for large :math:`\lambda`; the powers of
+    :math:`\lambda` cancel analytically (:math:`h_t \to 1`), so nothing cancels for
+    small :math:`\lambda`.  ``e_0 = 1`` pads short factor lists; the slot of
+    :math:`h_0` holds :math:`h_1` and multiplies only terms with coefficient 0
+    (:math:`\sinh 0 = 0`).  :math:`\lambda = 0` (:math:`\alpha = \rho = 0`) is tabulated
+    at :math:`\lambda = 10^{-300}`, where every entry rounds to exactly 1 as at 0."""
+
+    def __init__(self, n: int, mods):
+        self.n = n
+        self.ne, self.nh = ne, nh = 4 * n + 8, 2 * n + 2
+
+        def S(a, d=1):
+            a = np.asarray(a, dtype=np.int64)
+            t = np.abs(2 * a) // d
+            return _Mono(a / d, [ne + t], [], t)
+
+        def C(a, d=1):
+            t = np.abs(2 * np.asarray(a, dtype=np.int64)) // d
+            return _Mono(1.0, [ne + nh + t], [], t)
+
+        items = np.arange(1, n + 1, dtype=np.int64)
+        rows = [_terms(ti_rank_terms(n, items, S, C))]
+        for p, q in mods:
+            low, mid, high = (_terms(b) for b in path_resolvent_terms(n, items, p, q, S, C))
+            rows.append(self._select([items <= p, items >= q, np.ones(n, bool)], [low, high, mid]))
+        nterm = max(len(r) for r in rows)
+        nf = max(len(t.num) for r in rows for t in r)
+        nd = max(1, max(len(t.den) for r in rows for t in r))
+        self.K = np.zeros((len(rows), nterm, n))
+        self.FN = np.zeros((len(rows), nterm, nf, n), dtype=np.intp)  # index 0 is e_0 = 1
+        self.FE = np.zeros((len(rows), nterm, n), dtype=np.intp)  # the exponential e_{-E}, applied last
+        self.FD = np.zeros((len(rows), nterm, nd, n), dtype=np.intp)
+        for r, terms in enumerate(rows):
+            for s, t in enumerate(terms):
+                e = np.broadcast_to(t.e, (n,))
+                if np.any(e > 0) or np.any(-e >= ne):  # the overflow-free form, checked once
+                    raise AssertionError("closed form: a term with a growing exponential")
+                self.K[r, s] = t.k
+                for f, idx in enumerate(t.num):
+                    self.FN[r, s, f] = idx
+                self.FE[r, s] = -e
+                for f, idx in enumerate(t.den):
+                    self.FD[r, s, f] = idx
+        # the denominators are the same for every item and term of a row (S(1) S(n) for
+        # G w_a, 2 S(1/2) C(n/2) for r^0): gathered once per row
+        live = self.K != 0
+        dens = [{tuple(self.FD[r, s, :, i]) for s in range(nterm) for i in range(n) if live[r, s, i]} for r in range(len(rows))]
+        if any(len(d) != 1 for d in dens):
+            raise AssertionError("closed form: a row whose terms have different denominators")
+        self.FDrow = np.array([next(iter(d)) for d in dens], dtype=np.intp)  # (rows, nd)
+        self.FN = np.ascontiguousarray(np.moveaxis(self.FN, 2, 0))  # (nf, rows, nterm, n)
+        del self.FD
+        # one vector of multipliers of lambda: -t/2 for e_t, -t for h_t and c_t
+        self._mult = np.concatenate([-0.5 * np.arange(ne), -np.arange(nh, dtype=float)])
+        self._mult[ne] = -1.0  # the h_0 slot (see above)
+
+    @staticmethod
+    def _select(masks, branches):
+        """The terms whose fields take, item by item, the first branch whose mask holds."""
+        nterm = max(len(b) for b in branches)
+        zero = _Mono(0.0, [], [], 0)
+        branches = [b + [zero] * (nterm - len(b)) for b in branches]
+        out = []
+        for s in range(nterm):
+            ts = [b[s] for b in branches]
+            nf = max(len(t.num) for t in ts)
+            nd = max(len(t.den) for t in ts)
+
+            def pick(vals):
+                n = masks[0].shape
+                return np.select(masks, [np.broadcast_to(v, n) for v in vals])
+
+            out.append(_Mono(pick([t.k for t in ts]),
+                             [pick([t.num[f] if f < len(t.num) else 0 for t in ts]) for f in range(nf)],
+                             [pick([t.den[f] if f < len(t.den) else 0 for t in ts]) for f in range(nd)],
+                             pick([t.e for t in ts])))
+        return out
+
+    def table(self, lam: np.ndarray) -> np.ndarray:
+        r"""``(G, ne + 2 nh)``: :math:`[e_t, h_t, c_t]` at each finite :math:`\lambda \ge 0` of ``lam``."""
+        z = np.maximum(lam, 1e-300)[:, None] * self._mult
+        ne = self.ne
+        y = np.expm1(z[:, ne:])
+        return np.concatenate([np.exp(z[:, :ne]), y / z[:, ne:], 1 + 0.5 * y], axis=1)
+
+    def values(self, lam: np.ndarray) -> np.ndarray:
+        """``(G, rows, n)``: every row at each :math:`\\lambda` of ``lam``.  The exponential
+        factor multiplies last, so a subnormal result is rounded once (the other factors'
+        ratio is of order 1)."""
+        T = self.table(lam)
+        num = np.multiply.reduce(T[:, self.FN], axis=1)  # (G, rows, nterm, n)
+        den = np.multiply.reduce(T[:, self.FDrow], axis=2)  # (G, rows)
+        return (self.K * num / den[:, :, None, None] * T[:, self.FE]).sum(axis=2)
+
+    def point(self, lam: float) -> np.ndarray:
+        """``(rows, n)``: :meth:`values` at one :math:`\\lambda` (a float), with 1-D tables."""
+        z = max(lam, 1e-300) * self._mult
+        ne = self.ne
+        y = np.expm1(z[ne:])
+        T = np.concatenate((np.exp(z[:ne]), y / z[ne:], 1 + 0.5 * y))
+        num = np.multiply.reduce(T[self.FN], axis=0)
+        den = np.multiply.reduce(T[self.FDrow], axis=1)
+        return (self.K * num / den[:, None, None] * T[self.FE]).sum(axis=1)
 
 
-def _ranks_float(task: Task, alpha: float, ridge: float):
-    mods, unit, special = _modified_pairs(task, alpha, ridge)
-    n = task.n
-    if alpha == 1:
-        return np.zeros(n), unit, special
-    S, C = _float_hyperbolics(float(lambda_numeric(alpha, ridge)))
-    items = np.arange(1, n + 1, dtype=float)
-    r0 = ti_rank_terms(n, items, S, C).value()
-    if not mods:
-        return r0, unit, special
-    g = _green_columns(n, mods, S, C, items)
-    ranks = woodbury_update(lambda x: r0[x - 1], lambda a, x: g[a][x - 1], mods, _solve_float)
-    return ranks(np.arange(1, n + 1)), unit, special
+_ALL = slice(None)
+
+
+def _small_solve(A, b):
+    """The ``k x k`` solve of :func:`woodbury_update` at one point (floats)."""
+    if len(b) == 1:
+        return [b[0] / A[0][0]]
+    return list(np.linalg.solve(np.array(A, dtype=float), np.array(b, dtype=float)))
+
+
+def _stack_solve(A, b):
+    """The batched ``k x k`` solve for :func:`woodbury_update`: entries are arrays over
+    the grid; returns the coefficients as ``(G, 1)`` columns."""
+    if len(b) == 1:
+        return [(b[0] / A[0][0])[:, None]]
+    M = np.moveaxis(np.array([[np.broadcast_to(x, b[0].shape) for x in row] for row in A]), -1, 0)
+    c = np.linalg.solve(M, np.stack(b, axis=-1)[..., None])[..., 0]
+    return [c[:, a, None] for a in range(len(b))]
+
+
+def _grid_params(alphas, ridges):
+    """Validated float64 arrays (1-D) of alphas in [0, 1] and ridges in [0, inf)."""
+    out = []
+    for name, x, hi in (("alphas", alphas, 1.0), ("rhos", ridges, float("inf"))):
+        try:
+            a = np.asarray(x, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}: expected real numbers, got {x!r} ({exc})") from None
+        if a.ndim > 1:
+            raise ValueError(f"{name}: expected a number or a 1-D array, got shape {a.shape}")
+        a = np.atleast_1d(a)
+        bad = ~((a >= 0) & (a <= hi) & np.isfinite(a))
+        if bad.any():
+            rng = "[0, 1]" if hi == 1 else "[0, inf) (finite)"
+            raise ValueError(f"{name}: every value must lie in {rng}, got {a[bad][0]!r}")
+        out.append(a)
+    return out
+
+
+class MarginEvaluator:
+    r"""The float64 closed-form evaluator of one task, with everything that does not
+    depend on :math:`(\alpha, \rho)` done once: the task is validated, weights
+    converted, the closed form compiled into index arrays (:class:`_Compiled`) and
+    the trained pairs located.  Obtain it with :func:`evaluator` (cached per task).
+
+    Ranks (derivations/theory.md §3; Lippl et al. 2024 for :math:`r^0`, Cheng & Lippl
+    2026 for exceptions as low-rank updates):
+
+    .. math::
+       r = r^0 + \sum_a c_a\, G w_a, \qquad (I + \Delta C)\,c = \Delta(y - W^\top r^0),
+
+    margins :math:`f(i, j) = r_i - r_j` untrained and :math:`m_e y_e + (1 - m_e)(r_i - r_j)`
+    trained, :math:`m_e = \alpha w_e/(\alpha w_e + \rho)`.
+
+    >>> from symti.task import Task
+    >>> ev = evaluator(Task(5, exceptions=[(2, 4)]))
+    >>> ev.ranks([0.0, 0.5], 0.0).shape
+    (2, 1, 5)
+    >>> float(ev.ranks([0.0], [0.0])[0, 0, 0]), float(ev.ranks([1.0], [0.0])[0, 0, 0])
+    (1.0, 0.0)
+    """
+
+    def __init__(self, task: Task):
+        task = _check_task(task)
+        self.task, self.n = task, task.n
+        # the trained pairs that differ from a unit premise: exceptions and listed weights
+        special = []
+        for key in sorted(set(task.exceptions) | set(task.weights)):
+            e = task.trained_pair(*key)
+            special.append((e.i, e.j, e.target, _float_weight(e.weight, e.key), e.kind == "exception"))
+        self.special = special
+        self.mods = [(p, q) for p, q, _, _, _ in special]
+        self.compiled = _Compiled(self.n, self.mods)
+        # weight classes of trained pairs: 0 = unit premise, s + 1 = special[s]
+        self.w = np.array([1.0] + [w for _, _, _, w, _ in special])
+        self.y = np.array([1.0] + [y for _, _, y, _, _ in special])
+        self.wlist = self.w.tolist()
+        k = np.arange(self.n - 1)
+        self._up, self._down = k * (self.n + 1) + 1, k * (self.n + 1) + self.n  # flat (i, i+1), (i+1, i)
+        self._pairs_cache: dict = {}
+
+    # ---------------------------------------------------------- parameters
+    def _params(self, alpha: np.ndarray, ridge: np.ndarray):
+        r"""``(lam, one, gamma, m, one_m)`` at validated flat arrays ``alpha``, ``ridge``:
+        :math:`\lambda` (0 where :math:`\alpha = 1`, flagged by ``one``) and per grid point
+        and weight class :math:`\gamma_e`, :math:`m_e`, :math:`1 - m_e`
+        (:math:`\alpha = \rho = 0`: :math:`\gamma = w`, :math:`m = 0`, the additive limit)."""
+        one = alpha == 1
+        a, r, w = alpha[:, None], ridge[:, None], self.w[None, :]
+        limit = (a * w + r) == 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lam = np.where(one, 0.0, lambda_numeric(alpha, ridge))
+            gamma = np.where(limit, w, gamma_weight(a, r, w))
+            m = np.where(limit, 0.0, memorization(a, r, w))
+        return lam, one, gamma, m, 1 - m
+
+    def _point(self, alpha: float, ridge: float):
+        """:meth:`_params` at one point, in Python floats (no array set-up on the hot path)."""
+        lam = 0.0 if alpha == 1 else lambda_numeric(alpha, ridge, math)
+        gamma, m = [], []
+        for w in self.wlist:
+            if alpha * w + ridge == 0:
+                gamma.append(w), m.append(0.0)
+            else:
+                gamma.append(gamma_weight(alpha, ridge, w)), m.append(memorization(alpha, ridge, w))
+        return lam, alpha == 1, gamma, m, [1 - x for x in m]
+
+    def _rank_point(self, point) -> np.ndarray:
+        """The ``(n,)`` ranks at one :meth:`_point`."""
+        lam, one, gamma = point[:3]
+        if one:
+            return np.zeros(self.n)
+        V = self.compiled.point(lam)
+        if not self.mods:
+            return V[0]
+        mods = [(p, q, y, gamma[s + 1] if exc else gamma[s + 1] - 1) for s, (p, q, y, _, exc) in enumerate(self.special)]
+        ranks = woodbury_update(lambda x: V[0] if x is _ALL else float(V[0, x - 1]),
+                                lambda b, x: V[b + 1] if x is _ALL else float(V[b + 1, x - 1]), mods, _small_solve)
+        return ranks(_ALL)
+
+    def ranks(self, alphas, ridges):
+        r"""Rank vectors ``(len(alphas), len(ridges), n)`` (arrays broadcast as a grid).
+
+        :math:`\lambda = 2\operatorname{asinh}\sqrt{(\alpha+\rho)/(2(1-\alpha))}`
+        (:func:`symti.params.lambda_numeric`); :math:`\alpha = 1` gives :math:`r = 0`,
+        :math:`\alpha = \rho = 0` the minimum-norm additive least-squares ranks.
+        """
+        a, r = _grid_params(alphas, ridges)
+        A, R = np.meshgrid(a, r, indexing="ij")
+        return self._ranks(self._params(A.ravel(), R.ravel())).reshape(len(a), len(r), self.n)
+
+    def _ranks(self, params) -> np.ndarray:
+        """``(G, n)`` ranks from :meth:`_params` / :meth:`_point`."""
+        lam, one, gamma = params[:3]
+        V = self.compiled.values(lam)
+        r0 = V[:, 0]
+        if self.mods:
+            mods = [(p, q, y, gamma[:, s + 1] if exc else gamma[:, s + 1] - 1)
+                    for s, (p, q, y, _, exc) in enumerate(self.special)]
+            # items are 1-based; _ALL (a slice) stands for every item at once
+            ranks = woodbury_update(lambda x: r0[:, x if x is _ALL else x - 1],
+                                    lambda b, x: V[:, b + 1, x if x is _ALL else x - 1], mods, _stack_solve)
+            r0 = ranks(_ALL)
+        if one.any():
+            r0 = np.where(one[:, None], 0.0, r0)
+        return r0
+
+    # ---------------------------------------------------------- pairs
+    def pair_index(self, pairs=None):
+        """Validated pairs as ``(i, j, trained, cls, sgn)`` index arrays (cached for ``None``):
+        ``trained`` the positions of trained pairs, ``cls`` their weight class and
+        ``sgn`` = +1 for ``i < j``, -1 otherwise."""
+        if pairs is None:
+            if None not in self._pairs_cache:
+                tp = self.task.test_pairs()
+                P = np.array(tp, dtype=np.int64).reshape(-1, 2)
+                self._pairs_cache[None] = self._index(P[:, 0], P[:, 1])
+            return self._pairs_cache[None]
+        P = np.asarray(pairs)
+        if P.ndim != 2 or P.shape[1] != 2:
+            raise ValueError(f"pairs: expected a sequence of (i, j) item pairs, got shape {P.shape}")
+        return self._index(_items(P[:, 0], "pairs", self.n), _items(P[:, 1], "pairs", self.n))
+
+    def _index(self, i, j):
+        if np.any(i == j):
+            k = int(np.argmax(i == j))
+            raise ValueError(f"(i, j): a trial needs two different items, got ({i[k]}, {j[k]}) at position {k}")
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        cls = np.where(hi - lo == 1, 0, -1)
+        for s, (p, q, _, _, _) in enumerate(self.special):
+            cls[(lo == p) & (hi == q)] = s + 1
+        trained = np.flatnonzero(cls >= 0)
+        return i - 1, j - 1, trained, cls[trained], np.where(i < j, 1.0, -1.0)[trained]
+
+    def _margins(self, r, params, index, out):
+        """Margins of the indexed pairs into ``out`` (``(G, P)``) from ranks ``r`` (``(G, n)``)."""
+        i, j, trained, cls, sgn = index
+        np.subtract(np.take(r, i, axis=1), np.take(r, j, axis=1), out=out)
+        if trained.size:
+            m, one_m = params[3:]
+            d = out[:, trained]
+            out[:, trained] = sgn * (m[:, cls] * self.y[cls]) + one_m[:, cls] * d
+        return out
+
+    def margin_grid(self, alphas, ridges, pairs=None, chunk: int | None = None) -> np.ndarray:
+        """See :func:`margin_grid`."""
+        a, r = _grid_params(alphas, ridges)
+        index = self.pair_index(pairs)
+        A, R = (x.ravel() for x in np.meshgrid(a, r, indexing="ij"))
+        out = np.empty((A.size, index[0].size))
+        if chunk is None:  # bound the temporaries to a few MB
+            per_point = self.compiled.FN.size + index[0].size + self.n
+            chunk = max(1, 2_000_000 // max(1, per_point))
+        for s in range(0, A.size, chunk):
+            sl = slice(s, s + chunk)
+            params = self._params(A[sl], R[sl])
+            self._margins(self._ranks(params), params, index, out[sl])
+        return out.reshape(a.size, r.size, -1)
+
+    def matrix(self, alpha: float, ridge: float) -> np.ndarray:
+        """The ``n x n`` margin matrix at one validated float point."""
+        point = self._point(alpha, ridge)
+        _, _, _, m, one_m = point
+        r = self._rank_point(point)
+        M = np.subtract.outer(r, r)
+        up = (r[:-1] - r[1:]) * one_m[0] + m[0]  # unit-weight premises (i, i+1)
+        flat = M.reshape(-1)
+        flat[self._up], flat[self._down] = up, -up
+        for s, (p, q, y, _, _) in enumerate(self.special):
+            v = m[s + 1] * y + one_m[s + 1] * (r[p - 1] - r[q - 1])
+            M[p - 1, q - 1], M[q - 1, p - 1] = v, -v
+        return M
+
+
+def evaluator(task: Task) -> MarginEvaluator:
+    """The :class:`MarginEvaluator` of ``task``, built once and cached (equal tasks share it).
+
+    >>> from symti.task import Task
+    >>> evaluator(Task(9, exceptions=[(4, 6)])) is evaluator(Task(9, exceptions=[(4, 6)]))
+    True
+    """
+    return _cached_evaluator(_check_task(task))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_evaluator(task: Task) -> MarginEvaluator:
+    return MarginEvaluator(task)
 
 
 def _numbers(task, alpha, ridge):
@@ -239,7 +557,8 @@ def rank_vector_numeric(task: Task, alpha, ridge=0.0) -> np.ndarray:
     True
     """
     task, a, rho = _numbers(task, alpha, ridge)
-    return _ranks_float(task, a, rho)[0]
+    ev = evaluator(task)
+    return ev._rank_point(ev._point(a, rho))
 
 
 
@@ -270,16 +589,7 @@ def margin_matrix(task: Task, alpha: float, ridge: float = 0.0) -> np.ndarray:
     if n > MAX_MATRIX_N:
         raise ValueError(f"n: margin_matrix builds an n x n array and allows n <= {MAX_MATRIX_N}, got {n}; "
                          "use rank_vector_numeric or margins for larger n")
-    r, (m1, one_m1), special = _ranks_float(task, a, rho)
-    M = r[:, None] - r[None, :]
-    k = np.arange(n - 1)
-    up = m1 + one_m1 * (r[:-1] - r[1:])  # unit-weight premises (i, i+1)
-    M[k, k + 1], M[k + 1, k] = up, -up
-    for (i, j), (m, one_m, y) in special.items():
-        v = m * y + one_m * (r[i - 1] - r[j - 1])
-        M[i - 1, j - 1], M[j - 1, i - 1] = v, -v
-    np.fill_diagonal(M, 0.0)
-    return M
+    return evaluator(task).matrix(a, rho)
 
 
 def _items(x, name: str, n: int) -> np.ndarray:
@@ -309,17 +619,60 @@ def margins(task: Task, i, j, alpha, ridge=0.0) -> np.ndarray:
     if np.any(i == j):
         k = int(np.argmax(i == j))
         raise ValueError(f"(i, j): a trial needs two different items, got ({i[k]}, {j[k]}) at position {k}")
-    r, (m1, one_m1), special = _ranks_float(task, a, rho)
-    out = r[i - 1] - r[j - 1]
-    sgn = np.sign(j - i)  # (min, max) orientation: value = sgn * out
-    lo, hi = np.minimum(i, j), np.maximum(i, j)
-    d = sgn * out
-    adj = hi - lo == 1
-    out[adj] = sgn[adj] * (m1 + one_m1 * d[adj])
-    for (p, q), (m, one_m, y) in special.items():
-        sel = (lo == p) & (hi == q)
-        out[sel] = sgn[sel] * (m * y + one_m * d[sel])
-    return out
+    ev = evaluator(task)
+    index = ev._index(i.ravel(), j.ravel())
+    out = np.empty((1, i.size))
+    point = ev._point(a, rho)
+    ev._margins(ev._rank_point(point)[None], (None, None, None, np.array([point[3]]), np.array([point[4]])), index, out)
+    return out.reshape(i.shape)
+
+
+def margin_grid(task: Task, alphas, rhos=0.0, pairs=None) -> np.ndarray:
+    r"""Margins over a grid: ``out[a, r, k]`` :math:`= f(i_k, j_k)` at
+    :math:`\alpha` = ``alphas[a]``, :math:`\rho` = ``rhos[r]``, shape
+    ``(len(alphas), len(rhos), len(pairs))``, vectorised over all three axes (no
+    Python loop over grid points or pairs).
+
+    Parameters
+    ----------
+    task : Task
+        Any number of exceptions, numeric weights.
+    alphas : float or 1-D array-like
+        Conjunctivities in :math:`[0, 1]` (a scalar is an axis of length 1).
+    rhos : float or 1-D array-like
+        Ridges :math:`\rho \ge 0`, finite (0: the ridgeless limit :math:`\rho \to 0^+`).
+    pairs : ``None`` or array-like of shape ``(P, 2)``
+        Ordered item pairs ``(i, j)`` (1-based, ``i != j``; trained pairs allowed and
+        given their fitted margins).  ``None``: the task's test pairs
+        ``task.test_pairs()`` (untrained pairs with a ground truth, ``i < j``, in that
+        order), the pairs whose signs decide the error pattern.
+
+    Each grid point is the closed form of :func:`margin_matrix` (same accuracy, finite
+    at every finite :math:`\rho` and at :math:`\alpha \in \{0, 1\}`):
+    :math:`r = r^0 + \sum_a c_a G w_a` (derivations/theory.md §3; Lippl et al. 2024,
+    Cheng & Lippl 2026) with :math:`\cosh\lambda = (1+\rho)/(1-\alpha)`, then
+
+    .. math::
+       f(i, j) = r_i - r_j \ \text{(untrained)}, \qquad
+       f(i, j) = m_e y_{ij} + (1 - m_e)(r_i - r_j), \ m_e = \frac{\alpha w_e}{\alpha w_e + \rho}
+       \ \text{(trained)}.
+
+    Cost: :math:`O(G(kn + P))` for :math:`G` grid points, :math:`k` exceptions, in
+    chunks whose temporaries stay within a few MB (the output itself is
+    :math:`8 G P` bytes).
+
+    >>> from symti.task import Task
+    >>> task = Task(9, exceptions=[(4, 6)])
+    >>> F = margin_grid(task, [0.1, 0.2, 0.5], [0.0, 0.01], pairs=[(3, 6), (6, 3), (4, 6)])
+    >>> F.shape
+    (3, 2, 3)
+    >>> F[1, 0].round(12).tolist()                  # f(3, 6) = -6/49 at alpha = 1/5
+    [-0.122448979592, 0.122448979592, -1.0]
+    >>> G = margin_grid(task, 0.2)                 # the test pairs, ridgeless
+    >>> G.shape == (1, 1, len(task.test_pairs())), int((G < 0).sum())
+    (True, 2)
+    """
+    return evaluator(task).margin_grid(alphas, rhos, pairs)
 
 
 # ------------------------------------------------------------------ mpmath
