@@ -176,7 +176,10 @@ class BehaviourFit:
     ``alpha``, ``ridge_scale`` (``None`` without a sweep: ridgeless) and the
     Spearman ``score`` there (with its two-sided ``pvalue``) over ``points``
     observations; ``at_bound`` names a parameter whose best value lies on its
-    search bound (the optimum may lie beyond it); ``evaluations`` counts the
+    search bound (the optimum may lie beyond it); ``alpha_range`` is the
+    smallest and largest :math:`\alpha` among the scored points that attain
+    the best score (the criterion is a step function: ranks can be the same
+    over a whole interval of :math:`\alpha`); ``evaluations`` counts the
     parameter points scored.
     """
 
@@ -186,6 +189,7 @@ class BehaviourFit:
     pvalue: float
     points: int
     at_bound: tuple = ()
+    alpha_range: tuple = ()
     evaluations: int = 0
     curve: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -298,5 +302,7 @@ def fit_behaviour(task: Task, i, j, value, lambdas=None, *, alpha_bounds=ALPHA_B
         raise AssertionError(f"internal: Spearman {sc} differs from scipy's {float(res.statistic)}")
     at_bound = tuple(name for name, x, lo, hi in (("alpha", a, lo_a, hi_a), ("ridge_scale", c, lo_c, hi_c))
                      if (name == "alpha" or sweep) and (x <= lo * (1 + 1e-12) or x >= hi * (1 - 1e-12)))
+    tied = [x for (x, _), val in evaluated.items() if val is not None and val >= sc - 1e-12]
     return BehaviourFit(alpha=a, ridge_scale=c if sweep else None, score=sc, pvalue=float(res.pvalue),
-                        points=int(a_idx.size), at_bound=at_bound, evaluations=len(evaluated), curve=evaluated)
+                        points=int(a_idx.size), at_bound=at_bound, alpha_range=(min(tied), max(tied)),
+                        evaluations=len(evaluated), curve=evaluated)

@@ -87,6 +87,7 @@ __all__ = [
     "adapted_path",
     "read_pairs",
     "infer_task",
+    "observations",
     "compare_condition",
     "compare_behaviour",
     "fit_spread",
@@ -838,6 +839,27 @@ def _jaccard(t: set, m: set) -> float:
     return 1.0 if not (t | m) else len(t & m) / len(t | m)
 
 
+def observations(records: Iterable[dict], task: Task | None = None):
+    r"""The observations of one condition: ``(lambdas, i, j, accuracy)`` as arrays,
+    one entry per ordered pair with a ground truth and per ``l2_reg`` (pooled
+    over rows, weighted by ``n_runs``); ``lambdas`` is ``None`` without a sweep.
+
+    >>> lam, i, j, acc = observations(read_pairs(setting="probe", hier="exc_mid_n9", model="qwen35-2b", task="real"))
+    >>> lam.shape, sorted(set(lam.tolist()))[:2], (int(i[0]), int(j[0]))
+    ((432,), [0.0001, 0.1], (1, 2))
+    """
+    records = list(records)
+    task = infer_task(records) if task is None else task
+    agg = _aggregate(records)
+    obs = [(lam, i, j, a) for (lam, i, j), (a, _) in sorted(agg.items(), key=lambda kv: (kv[0][0] or 0,) + kv[0][1:])
+           if task.ground_truth(i, j) is not None]
+    lams = {o[0] for o in obs}
+    if None in lams and len(lams) > 1:
+        raise ValueError("records: a condition mixes rows with and without l2_reg")
+    L = None if None in lams else np.array([o[0] for o in obs], dtype=float)
+    return L, np.array([o[1] for o in obs]), np.array([o[2] for o in obs]), np.array([o[3] for o in obs])
+
+
 def compare_condition(records: Iterable[dict], *, task: Task | None = None, grid=(99, 49), rounds: int = 3) -> dict:
     r"""Fit the theory to one condition (one hierarchy, task, model, setting,
     LoRA rank; a probe sweep's rows at every :math:`\lambda`) and compare.
@@ -866,22 +888,16 @@ def compare_condition(records: Iterable[dict], *, task: Task | None = None, grid
         raise ValueError(f"records: need one condition {CONDITION_KEYS}, got {len(keys)}")
     key = keys.pop()
     agg = _aggregate(records)
-    obs = [(lam, i, j, a) for (lam, i, j), (a, _) in sorted(agg.items(), key=lambda kv: (kv[0][0] or 0,) + kv[0][1:])
-           if task.ground_truth(i, j) is not None]
-    lams = sorted({o[0] for o in obs}, key=lambda x: -1 if x is None else x)
-    sweep = any(lam is not None for lam in lams)
-    if sweep and None in lams:
-        raise ValueError("records: a condition mixes rows with and without l2_reg")
-    I = np.array([o[1] for o in obs])
-    J = np.array([o[2] for o in obs])
-    v = np.array([o[3] for o in obs])
-    L = np.array([o[0] for o in obs], dtype=float) if sweep else None
+    L, I, J, v = observations(records, task)
+    lams = sorted({lam for lam, _, _ in agg}, key=lambda x: -1 if x is None else x)
+    sweep = L is not None
+    obs = v
     out = {**dict(zip(CONDITION_KEYS, key)), "n": task.n, "exceptions": [list(e) for e in task.exceptions],
            "l2_regs": lams if sweep else None}
     try:
         fit = fit_behaviour(task, I, J, v, L, grid=grid, rounds=rounds)
     except ValueError as exc:
-        return {**out, "alpha": None, "ridge_scale": None, "spearman": None, "pvalue": None,
+        return {**out, "alpha": None, "alpha_range": None, "ridge_scale": None, "spearman": None, "pvalue": None,
                 "points": len(obs), "note": str(exc), "wrong_sets": [], "wrong_jaccard": None,
                 "wrong_agreement": None}
     pairs = untrained_pairs(task)
@@ -898,7 +914,8 @@ def compare_condition(records: Iterable[dict], *, task: Task | None = None, grid
         ag = agreement(theory_wrong, models_wrong, task)
         wrong_sets.append({"l2_reg": lam, "models_wrong": models_wrong, "theory_wrong": theory_wrong,
                            "jaccard": ag["jaccard"], "agreement": ag["agreement"]})
-    return {**out, "alpha": fit.alpha, "ridge_scale": fit.ridge_scale, "spearman": fit.score,
+    return {**out, "alpha": fit.alpha, "alpha_range": list(fit.alpha_range), "ridge_scale": fit.ridge_scale,
+            "spearman": fit.score,
             "pvalue": fit.pvalue, "points": fit.points, "at_bound": list(fit.at_bound),
             "wrong_sets": wrong_sets,
             "wrong_jaccard": float(np.mean([w["jaccard"] for w in wrong_sets])),
