@@ -1,0 +1,190 @@
+r"""Representational geometry: any kernel in, exact predictions, wrong sets and thresholds out.
+
+* :func:`solve_representation` -- exact KRR with any kernel; an exchangeable kernel with
+  :math:`\kappa_1 = \kappa_2`, :math:`\kappa_s < 1` (networks included) goes through its
+  reduction to :math:`K_{\alpha'}` with ridge :math:`\rho'` (``derivations/theory.md`` §2),
+  so values with :math:`\pi` or :math:`\arccos` are substituted into rational functions,
+  never expanded inside a linear solve; :math:`\alpha'` outside :math:`[0, 1]` is solved too.
+* :func:`swap_sums` -- :math:`f(i,j) + f(j,i)`, exactly; zero for swap-invariant kernels, in
+  general not for position-asymmetric ones (:math:`\kappa_1 \ne \kappa_2`).
+* :func:`parameter_thresholds` -- the wrong set of every test pair as exact intervals of
+  *one kernel parameter* that enters rationally (:math:`\gamma` of
+  :math:`S_{ik} = \gamma^{|i-k|}`, :math:`q = e^{-1/(2\sigma^2)}` of a Gaussian line, a
+  :math:`\kappa`), on :math:`(0, 1)`.
+* :func:`geometry_effect` -- how item geometry moves the wrong set at fixed conjunctivity.
+
+>>> import sympy as sp
+>>> from symti.task import Task
+>>> from symti.kernels.networks import network_kernel
+>>> P = solve_representation(Task(9, exceptions=[(4, 6)]), network_kernel(1))
+>>> P.method, sp.N(P[3, 6], 20)
+('reduced', -0.037007271963649981770)
+
+References
+----------
+.. [CL26] Cheng & Lippl (2026), "A mathematical theory of balancing relational
+   generalization and memorization", arXiv:2605.22972 (sensitivity of generalization
+   with an exception to representational geometry).
+.. [LKJFA24] Lippl, Kay, Jensen, Ferrera & Abbott (2024), "A mathematical theory
+   of relational generalization in transitive inference", PNAS 121(28) e2314511121.
+.. [Theory] ``derivations/theory.md`` §2, §5; ``derivations/09_exchangeable.py``.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .._validate import check_ridge
+from ..kernels.exchangeable import exact_sign, reduced_alpha_ridge, reduction_applies
+from ..kernels.measured import project_exchangeable
+from ..kernels.trial import AlphaKernel, ExchangeableKernel, SimilarityKernel, TrialKernel, check_psd
+from ..solve.exact import solve_exact
+from ..solve.predictions import Predictions
+from ..task import Task
+from .thresholds import wrong_set
+
+__all__ = ["solve_representation", "swap_sums", "wrong_pairs", "parameter_thresholds", "geometry_effect"]
+
+_A = sp.Dummy("alpha_eff")
+_R = sp.Dummy("rho_eff", positive=True)
+
+
+def _alpha_like(alpha):
+    """The kernel :math:`K_\\alpha` for any rational :math:`\\alpha \\le 3` (``AlphaKernel``
+    inside :math:`[0, 1]`, the same pattern table as an ``ExchangeableKernel`` above it)."""
+    if 0 <= alpha <= 1:
+        return AlphaKernel(alpha)
+    h = (1 - alpha) / 2
+    return ExchangeableKernel(0, h, h, 0, 0)
+
+
+def solve_representation(task: Task, kernel: TrialKernel, ridge=0, check: bool = True) -> Predictions:
+    r"""Exact KRR margins with any kernel (``method`` of the result says the route).
+
+    ``"reduced"``: the kernel reduces (:math:`\kappa_1 = \kappa_2`, :math:`\kappa_s < 1`), and
+    every margin is that of :math:`K_{\alpha'}` with ridge :math:`\rho'`,
+
+    .. math::
+       \alpha' = 1 - \frac{2(\kappa_1 - \kappa_x)}{1 - \kappa_s}, \qquad \rho' = \frac{\rho}{1-\kappa_s};
+
+    rational :math:`\alpha'` is solved directly (for :math:`\alpha' > 1`, possible on PSD
+    kernels up to :math:`n/(n-2)`, on the halved antisymmetric system), irrational
+    :math:`\alpha'` (networks) by solving in a symbol and substituting (each denominator
+    certified nonzero at the point).  Otherwise the result of
+    :func:`symti.solve.exact.solve_exact` (``"gram"`` or ``"antisymmetric"``).
+    ``check`` rejects kernels that are not PSD on the task's trials.
+
+    >>> from symti.kernels.trial import ExchangeableKernel
+    >>> K = ExchangeableKernel(0, "-1/4", "-1/4", "1/4", 0)   # PSD on 4 items, alpha' = 2
+    >>> P = solve_representation(Task(4), K); P.method, P[1, 4], P[1, 2]
+    ('reduced', -1, 1)
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
+    if not isinstance(kernel, TrialKernel):
+        raise TypeError(f"kernel: expected a symti kernel, got {type(kernel).__name__}")
+    ridge = check_ridge(ridge)
+    if check:
+        check_psd(kernel, task.ordered_pairs())
+    if isinstance(kernel, AlphaKernel) or not reduction_applies(kernel):
+        return solve_exact(task, kernel, ridge, check=False)
+    a, r = reduced_alpha_ridge(kernel, ridge)
+    if a.is_Rational and (r.is_Rational or r.free_symbols):
+        P = solve_exact(task, _alpha_like(a), r, check=False, method="auto")
+        return Predictions(task, dict(P.items()), kernel=kernel, ridge=ridge, method="reduced")
+    if a.free_symbols or (r.free_symbols and not r.is_Rational):
+        P = solve_exact(task, AlphaKernel(_A), _R if not r.is_Rational else r, check=False)
+        point = {_A: a, _R: r}
+        values = {k: sp.cancel(v.subs(point)) if a.free_symbols else v.subs(point) for k, v in P.items()}
+        return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced")
+    # a (and maybe r) irrational: solve in symbols, substitute, certify denominators
+    rs = r if r.is_Rational else _R
+    P = solve_exact(task, AlphaKernel(_A), rs, check=False)
+    point = {_A: a} if rs is r else {_A: a, _R: r}
+    values, exact = {}, all(not v.has(sp.Float) for v in (a, r))
+    memo = {}
+    for (i, j), v in P.items():
+        if (j, i) in memo:
+            values[(i, j)] = -memo[(j, i)]
+            continue
+        num, den = sp.fraction(sp.cancel(v))
+        if den.free_symbols and exact_sign(den.subs(point)) == 0:
+            raise ValueError(f"kernel: the reduced K_alpha system is singular at alpha' = {sp.N(a, 15)}; "
+                             "use solve_exact(task, kernel) on the full Gram system")
+        values[(i, j)] = memo[(i, j)] = num.subs(point) / den.subs(point)
+    return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced", exact=exact)
+
+
+def swap_sums(task: Task, kernel: TrialKernel, ridge=0) -> dict:
+    r""":math:`f(i, j) + f(j, i)` for every pair :math:`i < j`, exactly (the generic exact
+    route).  It vanishes for every swap-invariant kernel (antisymmetric dual
+    coefficients); a position-asymmetric exchangeable kernel (:math:`\kappa_1 \ne \kappa_2`)
+    mixes the antisymmetric targets into the symmetric part of the block
+    (:mod:`symti.kernels.exchangeable`) and in general does not.
+
+    >>> from symti.kernels.trial import ExchangeableKernel
+    >>> swap_sums(Task(4), ExchangeableKernel(0, "1/2", "1/4", 0, 0))[(1, 3)]
+    15/44
+    """
+    P = solve_exact(task, kernel, ridge)
+    return {(i, j): sp.cancel(P[i, j] + P[j, i]) for i, j in task.ordered_pairs() if i < j}
+
+
+def wrong_pairs(task: Task, P) -> list[tuple[int, int]]:
+    """The test pairs ``(i, j)``, ``i < j``, whose margin has the wrong sign (ties are not errors;
+    signs decided exactly, ``derivations/theory.md`` §4).
+
+    >>> wrong_pairs(Task(9, exceptions=[(4, 6)]), solve_representation(Task(9, exceptions=[(4, 6)]), AlphaKernel("1/5")))
+    [(3, 6), (4, 7)]
+    """
+    return [(i, j) for i, j in task.test_pairs() if exact_sign(P[i, j]) * task.ground_truth(i, j) < 0]
+
+
+def parameter_thresholds(task: Task, kernel: TrialKernel, symbol: sp.Symbol, ridge=0) -> dict:
+    r"""The wrong set of every test pair as exact open intervals of ``symbol`` in :math:`(0, 1)`.
+
+    ``kernel`` holds ``symbol`` rationally (e.g. ``SimilarityKernel(geometric_similarity(n, g), alpha)``
+    or ``gaussian_similarity(n, q)``); the exact solve gives each margin as a rational function
+    of it, and :func:`symti.analysis.thresholds.wrong_set` isolates the sign changes
+    exactly.  Returns ``{(i, j): [(lo, hi), ...]}`` with exact endpoints (``AlgebraicNumber``).
+
+    >>> from symti.kernels.trial import SimilarityKernel, geometric_similarity
+    >>> g = sp.Symbol("gamma", positive=True)
+    >>> W = parameter_thresholds(Task(5, exceptions=[(2, 4)]), SimilarityKernel(geometric_similarity(5, g), "1/5"), g)
+    >>> {k: [(float(a.value), float(b.value)) for a, b in v] for k, v in W.items() if v}
+    {(1, 4): [(0.6277186767309857, 1.0)], (2, 5): [(0.6277186767309857, 1.0)]}
+    """
+    if not isinstance(symbol, sp.Symbol):
+        raise TypeError(f"symbol: expected a SymPy Symbol, got {type(symbol).__name__}")
+    if symbol not in kernel.free_symbols:
+        raise ValueError(f"symbol: {symbol} does not occur in the kernel {kernel!r}")
+    P = solve_exact(task, kernel, ridge, check=False)
+    out = {}
+    for i, j in task.test_pairs():
+        out[(i, j)] = wrong_set(sp.cancel(P[i, j]), task.ground_truth(i, j), symbol)
+    return out
+
+
+def geometry_effect(task: Task, alpha, similarities: dict, ridge=0) -> list[dict]:
+    r"""The same conjunctivity :math:`\alpha`, different item geometries: for each named item
+    similarity :math:`S` of ``similarities``, the exact wrong set of
+    ``SimilarityKernel(S, alpha)`` beside that of :math:`K_\alpha` (:math:`S = I`), and the
+    :math:`\alpha'` of the kernel's exchangeable projection on the task's trials
+    (:func:`symti.kernels.measured.project_exchangeable`).
+
+    .. math::
+       K((i,j),(k,l)) = \tfrac{1-\alpha}{2}(S_{ik} + S_{jl}) + \alpha S_{ik} S_{jl}
+
+    >>> from symti.kernels.trial import geometric_similarity
+    >>> rows = geometry_effect(Task(9, exceptions=[(4, 6)]), "1/5", {"gamma=1/2": geometric_similarity(9, "1/2")})
+    >>> [(r["geometry"], r["wrong"]) for r in rows]
+    [('identity', [(3, 6), (4, 7)]), ('gamma=1/2', [(3, 6), (4, 7)])]
+    """
+    rows = []
+    geoms = {"identity": sp.eye(task.n), **similarities}
+    for name, S in geoms.items():
+        K = SimilarityKernel(S, alpha)
+        P = solve_exact(task, K, ridge)
+        proj = project_exchangeable(K.gram(task.ordered_pairs()), task.n)
+        rows.append({"geometry": name, "alpha": K.alpha, "wrong": wrong_pairs(task, P),
+                     "alpha_eff_projection": proj.alpha_eff})
+    return rows
