@@ -82,3 +82,69 @@ def test_bench_json_shape():
 def test_thresholds_table_when_every_pair_is_in_the_cycle(capsys):
     code, out, _ = _run(capsys, "thresholds", "--n", "5", "--exception", "1,5")
     assert code == 0 and "critical_alpha=never" in out
+
+
+# ----------------------------------------------------------- the report folder
+def test_report_out_writes_markdown_figures_and_tex(tmp_path, capsys):
+    """`symti report --out DIR`: report.md links >= 4 PNG figures that exist; stdout starts with the
+    text summary, byte for byte; report.pdf where pdflatex exists (CI installs it)."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    code, plain, _ = _run(capsys, "report")
+    assert code == 0
+    out = tmp_path / "rep"
+    code, text, err = _run(capsys, "report", "--out", str(out))
+    assert code == 0 and err == ""
+    assert text.startswith(plain.rstrip("\n") + "\n\nreport folder:")
+    md = (out / "report.md").read_text()
+    links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", md)
+    assert len(links) >= 4 and len(set(links)) == len(links)
+    for link in links:
+        assert (out / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("heatmap_1", "categories", "thresholds", "region"):
+        assert f"figures/{name}.png" in links
+    assert plain.strip() in md  # the summary is in the markdown
+    tex = (out / "report.tex").read_text()
+    assert all(Path(link).name in tex for link in links) and tex.rstrip().endswith(r"\end{document}")
+    if shutil.which("pdflatex"):
+        assert (out / "report.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_report_stdout_without_out_is_the_library_report(capsys):
+    from symti.output.report import report
+
+    code, out, _ = _run(capsys, "report", "--n", "7", "--exception", "2,5", "--alpha", "1/4")
+    assert out == report(Task(7, exceptions=[(2, 5)]), alphas=["1/4"]) + "\n"
+
+
+def test_report_kernel_is_the_equivalent_alpha(capsys):
+    """--kernel exchangeable: the report of K_alpha' at rho' (ExchangeableKernel.reduced_alpha_ridge);
+    the equivalence itself is checked here by numeric solves of both kernels."""
+    from symti.kernels import ExchangeableKernel
+
+    _, via_kernel, _ = _run(capsys, "report", "--kernel", "exchangeable:1/5,2/5,2/5,1/10,1/20", "--ridge", "1")
+    _, via_alpha, _ = _run(capsys, "report", "--alpha", "1/4", "--ridge", "5/4")
+    assert via_kernel == via_alpha
+    task = Task(9, exceptions=[(4, 6)])
+    A = solve_numpy(task, ExchangeableKernel("1/5", "2/5", "2/5", "1/10", "1/20"), 1).to_numpy()
+    B = solve_numpy(task, AlphaKernel("1/4"), "5/4").to_numpy()
+    assert np.allclose(A, B, atol=1e-9)
+
+
+@pytest.mark.parametrize("argv,name", [
+    (["report", "--kernel", "alpha:1/4", "--alpha", "1/3"], "--alpha"),
+    (["report", "--kernel", "nonsense"], "--kernel"),
+    (["report", "--out", "x", "--format", "json"], "--format"),
+])
+def test_report_out_and_kernel_bad_input(capsys, argv, name):
+    code, out, err = _run(capsys, *argv)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and name in err
+
+
+def test_report_out_onto_a_file_is_refused(tmp_path, capsys):
+    f = tmp_path / "file"
+    f.write_text("x")
+    code, _, err = _run(capsys, "report", "--out", str(f))
+    assert code == 2 and "--out" in err
