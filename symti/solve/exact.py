@@ -55,8 +55,9 @@ from sympy.polys.constructor import construct_domain
 from .._validate import check_ridge
 from ..kernels.trial import AlphaKernel, TrialKernel, check_psd
 from .linear import ExprBuilder, SingularSystem, canonical_fraction, linear_solve_map, ridgeless_limit
-from .predictions import Predictions
-from .rank import assemble_rank_system, margins_from_ranks, rank_system
+from ..params import memorization
+from .predictions import LazyMargins, Predictions
+from .rank import RankNumeratorsMu, margins_from_ranks, rank_system
 from ..task import Task
 
 __all__ = ["solve_exact", "rank_differences_mu", "ridge_symbol", "METHODS", "SingularSystem"]
@@ -123,10 +124,10 @@ def rank_differences_mu(task: Task, pairs=None) -> dict:
 
     With unit weights the rank system :math:`(L + \mu I) r = b` depends on
     :math:`\alpha, \rho` only through :math:`\mu`, so it is solved once as a
-    univariate problem with python-flint's ``fmpz_poly``: Bareiss fraction-free
-    elimination of ``[L + mu I | b]`` (no pivoting needed: the pivots are leading
-    principal minors of ``L + mu I``, monic in ``mu``), fraction-free back
-    substitution ``x_i = det * r_i`` (Cramer), then one gcd per pair.
+    univariate problem with python-flint's ``fmpz_poly``: the structured solve of
+    :class:`symti.solve.rank.RankNumeratorsMu` (continuants of the path plus a
+    fraction-free Woodbury update per exception, :math:`O(nk)` polynomial products;
+    derivations/theory.md §3), then one gcd per pair.
     Returns ``{(i, j): (N, D)}`` for ``i < j`` (every pair, or the given ``pairs``),
     python-flint ``fmpz_poly`` in :math:`\mu` with ``gcd(N, D) = 1`` and ``D``
     of positive leading coefficient.  Since every root of :math:`\det(L + \mu I)`
@@ -137,119 +138,163 @@ def rank_differences_mu(task: Task, pairs=None) -> dict:
     >>> N, D
     (2, x + 1)
     """
-    if task.is_weighted:
-        raise ValueError("task: the univariate route in mu needs unit training weights")
-    import flint
-
+    R = RankNumeratorsMu(task)
     n = task.n
-    zero, one, mu = flint.fmpz_poly([0]), flint.fmpz_poly([1]), flint.fmpz_poly([0, 1])
-    A, b = assemble_rank_system(task, mu, zero=zero)
-    M = [row + [bi] for row, bi in zip(A, b)]
-    prev = one
-    for k in range(n - 1):
-        pk = M[k][k]
-        for i in range(k + 1, n):
-            f = M[i][k]
-            row, rk = M[i], M[k]
-            for j in range(k + 1, n + 1):
-                row[j] = (row[j] * pk - f * rk[j]) // prev
-            row[k] = zero
-        prev = pk
-    det = M[n - 1][n - 1]
-    x = [zero] * n
-    for i in range(n - 1, -1, -1):
-        acc = det * M[i][n]
-        for j in range(i + 1, n):
-            if M[i][j]:
-                acc -= M[i][j] * x[j]
-        x[i] = acc // M[i][i]
-    out = {}
-    for i, j in (pairs if pairs is not None else [(i, j) for i in range(1, n + 1) for j in range(i + 1, n + 1)]):
-        num = x[i - 1] - x[j - 1]
+    if pairs is None:
+        pairs = [(i, j) for i in range(1, n + 1) for j in range(i + 1, n + 1)]
+    else:
+        pairs = list(pairs)
+    if len(pairs) > 2 * n:
+        R.numerators()  # all items by the linear recurrence
+    return {(i, j): R.difference(i, j) for i, j in pairs}
+
+
+class _MuSubstitution:
+    r"""Reduced univariate fractions in :math:`\mu` (python-flint ``fmpz_poly``) with
+    :math:`\mu = P/Q` substituted (``P``, ``Q`` coprime polynomials), one pair at a time,
+    by homogenisation: :math:`N(P/Q) = Q^{-d}\sum_k c_k P^k Q^{d-k}` -- the results stay
+    reduced (a Moebius change of variable)."""
+
+    def __init__(self, P: sp.Expr, Q: sp.Expr):
+        dom, (Pe, Qe) = construct_domain([P, Q])
+        if not dom.is_Field and dom.domain == sp.ZZ:
+            # alpha and rho must be ring elements too (e.g. rho = 1/2 with P = 2 alpha + 1)
+            dom = sp.QQ[dom.symbols]
+            Pe, Qe = dom.from_sympy(P), dom.from_sympy(Q)
+        self.P, self.Q = P, Q
+        self.dom = None if dom.is_Field else dom  # None: P, Q not polynomial, SymPy cancels
+        if self.dom is not None:
+            # scale P and Q by one common integer (mu = P/Q unchanged): integer coefficients
+            cP, _ = Pe.clear_denoms()
+            cQ, _ = Qe.clear_denoms()
+            c = dom.domain.convert(sp.ilcm(int(sp.Rational(dom.domain.to_sympy(cP))), int(sp.Rational(dom.domain.to_sympy(cQ)))))
+            self.Pe, self.Qe = Pe * c, Qe * c
+
+    def _flint(self):
+        """P, Q and the powers in python-flint's ``fmpq_mpoly`` (fast homogenisation)."""
+        import flint
+
+        if not hasattr(self, "_ctx"):
+            gens = self.dom.symbols
+            self._ctx = flint.fmpq_mpoly_ctx.get(tuple(f"g{k}" for k in range(len(gens))), "lex")
+            self.powP = [self._ctx.from_dict({(0,) * len(gens): 1})]
+            self.powQ = [self.powP[0]]
+            self._fP, self._fQ = self._to_flint(self.Pe), self._to_flint(self.Qe)
+        return self._ctx
+
+    def _to_flint(self, elem):
+        import flint
+
+        K = self.dom.domain
+        out = {}
+        for m, c in elem.to_dict().items():
+            c = K.to_sympy(c)
+            out[tuple(m)] = flint.fmpq(int(c.p), int(c.q))
+        return self._ctx.from_dict(out)
+
+    def _from_flint(self, poly):
+        QQ = sp.QQ
+        return self.dom.ring.from_dict({m: QQ(int(c.p), int(c.q)) for m, c in poly.to_dict().items()})
+
+    def _hom(self, poly, deg: int):
+        """:math:`\\sum_k c_k P^k Q^{d-k}` in the ring, by Horner's rule in python-flint:
+        :math:`h \\leftarrow h P + c_k Q^{d-k}` from :math:`k = d` down (one product by the
+        linear :math:`P` per step)."""
+        self._flint()
+        while len(self.powQ) <= deg:
+            self.powQ.append(self.powQ[-1] * self._fQ)
+        c = poly.coeffs()
+        acc = self.powQ[0] * 0
+        for k in range(len(c) - 1, -1, -1):
+            acc = acc * self._fP
+            if c[k]:
+                acc += self.powQ[deg - k] * int(c[k])
+        return self._from_flint(acc)
+
+    def fraction(self, num, den):
+        """``(N, D)`` ring elements (or one SymPy expression when ``dom`` is None)."""
+        if self.dom is None:
+            x = sp.Dummy("mu")
+            to = lambda p: sum(int(c) * x**k for k, c in enumerate(p.coeffs()))  # noqa: E731
+            return sp.cancel((to(num) / to(den)).subs(x, self.P / self.Q))
         if not num:
-            out[(i, j)] = (zero, one)
-            continue
-        g = num.gcd(det)
-        N, D = num // g, det // g
-        if D.coeffs()[-1] < 0:
-            N, D = -N, -D
-        out[(i, j)] = (N, D)
-    return out
-
-
-def _rank_differences_in_mu(task: Task):
-    """:func:`rank_differences_mu` in SymPy's ring ``QQ[mu]``: ``(R, {(i, j): (N, D)})``."""
-    R = sp.QQ[_MU]
-    to_ring = lambda p: R({(k,): int(c) for k, c in enumerate(p.coeffs()) if c})  # noqa: E731
-    return R, {k: ((R.zero, R.one) if not N else (to_ring(N), to_ring(D)))
-               for k, (N, D) in rank_differences_mu(task).items()}
-
-
-def _substitute_mu(R, pairs: dict, P: sp.Expr, Q: sp.Expr) -> dict:
-    r"""Substitute :math:`\mu = P/Q` (``P``, ``Q`` coprime polynomials) into reduced
-    univariate fractions by homogenisation; the results stay reduced."""
-    dom, (Pe, Qe) = construct_domain([P, Q])
-    if not dom.is_Field and dom.domain == sp.ZZ:
-        # alpha and rho must be ring elements too (e.g. rho = 1/2 with P = 2 alpha + 1)
-        dom = sp.QQ[dom.symbols]
-        Pe, Qe = dom.from_sympy(P), dom.from_sympy(Q)
-    if dom.is_Field:  # P, Q not polynomial: let SymPy cancel
-        mu = P / Q
-        return None, {k: sp.cancel(R.to_sympy(num).subs(_MU, mu) / R.to_sympy(den).subs(_MU, mu)) for k, (num, den) in pairs.items()}
-    top = max(max(num.degree(), den.degree()) for num, den in pairs.values()) + 1
-    powP, powQ = [dom.one], [dom.one]
-    for _ in range(top):
-        powP.append(powP[-1] * Pe)
-        powQ.append(powQ[-1] * Qe)
-
-    memo: dict = {}
-
-    def hom(poly, deg):
-        key = (tuple(sorted(poly.items())), deg)
-        if key in memo:
-            return memo[key]
-        acc = dom.zero
-        for k, c in enumerate(reversed(poly.to_dense())):
-            if c:
-                acc += dom.convert(c, sp.QQ) * powP[k] * powQ[deg - k]
-        memo[key] = acc
-        return acc
-
-    out = {}
-    for key, (num, den) in pairs.items():
-        if not num:
-            out[key] = (dom.zero, dom.one)
-            continue
+            return self.dom.zero, self.dom.one
         dn, dd = num.degree(), den.degree()
-        N, D = hom(num, dn), hom(den, dd)
+        N, D = self._hom(num, dn), self._hom(den, dd)
         if dd > dn:
-            N = N * Qe ** (dd - dn)
+            N = N * self.Qe ** (dd - dn)
         elif dn > dd:
-            D = D * Qe ** (dn - dd)
-        out[key] = (N, D)
-    return dom, out
+            D = D * self.Qe ** (dn - dd)
+        return N, D
 
 
-def _solve_rank(task: Task, kernel: AlphaKernel, rho) -> dict:
+def _lazy_rank_margins(task: Task, alpha, rho) -> LazyMargins:
+    r"""Unit weights, symbolic :math:`\alpha` or :math:`\rho`: every margin kept as exact data in
+    :math:`\mu` (:class:`~symti.solve.rank.RankNumeratorsMu`) and built as a SymPy
+    expression only when asked for.  Trained pairs get :math:`m y + (1 - m) d`,
+    :math:`m = \alpha/(\alpha + \rho)` (derivations/theory.md §3)."""
+    R = RankNumeratorsMu(task)
+    sub = _MuSubstitution(2 * (alpha + rho), 1 - alpha)
+    state: dict = {}
+
+    def build(i, j):
+        N, D = R.difference(i, j)
+        e = task.trained_pair(i, j)
+        if sub.dom is None:
+            d = sub.fraction(N, D)
+            if e is not None:
+                m = memorization(alpha, rho, 1)
+                d = sp.cancel(m * e.target + (1 - m) * d)
+            return d
+        dom = sub.dom
+        Nr, Dr = sub.fraction(N, D)
+        if e is not None:
+            if "ar" not in state:
+                state["ar"] = (dom.from_sympy(alpha), dom.from_sympy(rho))
+            a, r = state["ar"]
+            Nr, Dr = (a * e.target * Dr + r * Nr).cancel((a + r) * Dr)
+        if not Nr:
+            return sp.Integer(0)
+        if "build" not in state:
+            state["build"] = ExprBuilder(dom)
+        return canonical_fraction(dom, Nr, Dr, state["build"])
+
+    def exact_at(point: dict):
+        """Exact margins at numbers for every free symbol of alpha and rho (flint, no SymPy)."""
+        import flint
+
+        try:
+            a, r = sp.sympify(alpha).xreplace(point), sp.sympify(rho).xreplace(point)
+        except (TypeError, AttributeError):
+            return None
+        if not (a.is_Rational and r.is_Rational) or a >= 1 or a < 0 or r < 0 or (a == 0 and r == 0):
+            return None
+        mu = 2 * (a + r) / (1 - a)
+        q = flint.fmpq(int(mu.p), int(mu.q))
+        x = [v(q) for v in R.numerators()]
+        det = R.det(q)
+        Q = lambda f: sp.Rational(int(f.p), int(f.q))  # noqa: E731
+        m = a / (a + r)
+        out = {}
+        for i, j in task.ordered_pairs():
+            if i > j:
+                continue
+            d = Q((x[i - 1] - x[j - 1]) / det)
+            e = task.trained_pair(i, j)
+            if e is not None:
+                d = m * e.target + (1 - m) * d
+            out[(i, j)], out[(j, i)] = d, -d
+        return out
+
+    return LazyMargins(task.ordered_pairs(), build, exact_at)
+
+
+def _solve_rank(task: Task, kernel: AlphaKernel, rho):
     alpha = kernel.alpha
     unit = all(e.weight == 1 for e in task.trained_pairs)
     sym = bool(sp.sympify(alpha).free_symbols or sp.sympify(rho).free_symbols)
     if unit and sym and not (alpha == 0 and rho == 0):
-        R, pairs = _rank_differences_in_mu(task)
-        dom, diffs = _substitute_mu(R, pairs, 2 * (alpha + rho), 1 - alpha)
-        if dom is None:
-            return margins_from_ranks(task, alpha, rho, diffs)
-        # trained pairs: m y + (1 - m) d with m = alpha/(alpha + rho), in the ring
-        a, r = dom.from_sympy(alpha), dom.from_sympy(rho)
-        out = {}
-        build = ExprBuilder(dom)
-        for (i, j), (N, D) in diffs.items():
-            e = task.trained_pair(i, j)
-            if e is not None:
-                N, D = (a * e.target * D + r * N).cancel((a + r) * D)
-            v = canonical_fraction(dom, N, D, build) if N else sp.Integer(0)
-            out[(i, j)], out[(j, i)] = v, -v
-        return out
+        return _lazy_rank_margins(task, alpha, rho)
     A, b = rank_system(task, alpha, rho)
     n = task.n
     half = [(i, j) for i, j in task.ordered_pairs() if i < j]
@@ -317,5 +362,5 @@ def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", 
         "gram": lambda rho: _solve_gram(task, kernel, rho),
         "generic": lambda rho: _solve_gram(task, kernel, rho, field=True),
     }[method]
-    values = _with_ridgeless(route, ridge)
+    values = _with_ridgeless(route, ridge)  # the rank route's unit-weight margins stay lazy (LazyMargins)
     return Predictions(task, values, kernel=kernel, ridge=ridge, method=method)

@@ -19,7 +19,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["pair_matrix", "Predictions", "PairKeyError", "PairTypeError"]
+__all__ = ["pair_matrix", "Predictions", "LazyMargins", "PairKeyError", "PairTypeError"]
 
 
 class PairKeyError(KeyError, ValueError):
@@ -57,6 +57,52 @@ def pair_matrix(task, values) -> np.ndarray:
     out = np.zeros(v.shape[:-1] + (n, n))
     out[..., I - 1, J - 1] = v
     return out
+
+
+class LazyMargins(Mapping):
+    r"""Antisymmetric margins built one pair at a time, on first use.
+
+    ``build(i, j)`` (``i < j``) returns :math:`f(i, j)`; :math:`f(j, i) = -f(i, j)`
+    is stored with it.  The keys are ``keys`` (every ordered pair of a task).
+    ``exact_at(values)``, when given, maps ``{symbol: number}`` to a dict of
+    exact margins at that point without building any expression (or ``None``
+    when it does not apply) -- :meth:`Predictions.subs` and
+    :meth:`Predictions.evalf` use it.
+
+    >>> m = LazyMargins([(1, 2), (2, 1)], lambda i, j: sp.Rational(i, j))
+    >>> len(m), m.built, m[2, 1], m.built
+    (2, 0, -1/2, 2)
+    """
+
+    def __init__(self, keys, build, exact_at=None):
+        self._keys = list(keys)
+        self._index = set(self._keys)
+        self._build = build
+        self._cache: dict = {}
+        self.exact_at = exact_at
+
+    @property
+    def built(self) -> int:
+        """How many margins have been built so far."""
+        return len(self._cache)
+
+    def __getitem__(self, key):
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        if key not in self._index:
+            raise KeyError(key)
+        i, j = key
+        a, b = (i, j) if i < j else (j, i)
+        v = self._build(a, b)
+        self._cache[(a, b)], self._cache[(b, a)] = v, -v
+        return self._cache[key]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
 
 
 class Predictions(Mapping):
@@ -100,7 +146,8 @@ class Predictions(Mapping):
 
     def __init__(self, task, values: dict, *, kernel=None, ridge=None, method: str = "", exact: bool = True):
         self.task = task
-        self._values = dict(values)
+        # a LazyMargins stays lazy: each margin is built when it is first asked for
+        self._values = values if isinstance(values, LazyMargins) else dict(values)
         self.kernel = kernel
         self.ridge = ridge
         self.method = method
@@ -166,8 +213,28 @@ class Predictions(Mapping):
         >>> P[1, 3], P.exact, P.method
         (2/3, True, 'rank')
         """
+        fast = self._exact_at(*args, **kwargs)
+        if fast is not None:
+            return self._like(fast, ridge=self._subs_ridge(*args, **kwargs))
         vals = {k: sp.sympify(v).subs(*args, **kwargs) for k, v in self._values.items()}
         return self._like(vals, ridge=self._subs_ridge(*args, **kwargs))
+
+    def _exact_at(self, *args, **kwargs):
+        """Exact margins at a point straight from lazy data (``None`` if that does not apply)."""
+        hook = getattr(self._values, "exact_at", None)
+        if hook is None or kwargs:
+            return None
+        if len(args) == 1 and isinstance(args[0], dict):
+            point = args[0]
+        elif len(args) == 2:
+            point = {args[0]: args[1]}
+        else:
+            return None
+        try:
+            point = {sp.sympify(k): sp.sympify(v) for k, v in point.items()}
+        except (sp.SympifyError, TypeError):
+            return None
+        return hook(point)
 
     def evalf(self, n: int = 15, subs: dict | None = None) -> "Predictions":
         r"""Every margin as a :class:`~sympy.Float` of ``n`` significant digits.
@@ -192,6 +259,10 @@ class Predictions(Mapping):
 
         n = check_digits(n, "n")
         vals = {}
+        fast = self._exact_at(subs) if subs else None
+        if fast is not None:
+            ridge = self._subs_ridge(subs)
+            return self._like({k: sp.Float(v.evalf(n), n) for k, v in fast.items()}, ridge=ridge, exact=False)
         for k, v in self._values.items():
             v = sp.Float(v, n) if isinstance(v, mpmath.mpf) else sp.sympify(v)  # keep an mpf's digits
             if subs:
@@ -215,7 +286,8 @@ class Predictions(Mapping):
         """Float64 ``n x n`` margin matrix (after ``subs`` for any free symbols)."""
         n = self.task.n
         M = np.zeros((n, n))
-        for (i, j), v in self._values.items():
+        fast = self._exact_at(subs) if subs and self.exact else None
+        for (i, j), v in (fast or self._values).items():
             if self.exact:
                 v = sp.sympify(v)
                 if subs:
