@@ -203,7 +203,7 @@ def _quantised(T: np.ndarray) -> np.ndarray:
 
 
 def fit_behaviour(task: Task, i, j, value, lambdas=None, *, alpha_bounds=ALPHA_BOUNDS,
-                  scale_bounds=SCALE_BOUNDS, grid: tuple = (99, 49), rounds: int = 3) -> BehaviourFit:
+                  scale_bounds=SCALE_BOUNDS, grid: tuple = (49, 33), rounds: int = 4) -> BehaviourFit:
     r"""Fit :math:`\alpha` (and, given ``lambdas``, the ridge scale :math:`c`,
     :math:`\rho = c\lambda`) by the Spearman correlation of :math:`y f` with ``value``.
 
@@ -221,7 +221,11 @@ def fit_behaviour(task: Task, i, j, value, lambdas=None, *, alpha_bounds=ALPHA_B
     alpha_bounds, scale_bounds : (float, float)
         The search box; :math:`0 < \alpha < 1`, :math:`0 < c`.
     grid : (int, int)
-        Coarse grid points in :math:`\alpha` and :math:`\log c`.
+        Coarse grid points in :math:`\alpha` and :math:`\log c` (the default
+        (49, 33) with 4 rounds reaches the scores of (99, 49) with 3 rounds
+        within 0.001 on the 24 probe conditions of the packaged data, in half
+        the time; the fitted parameters then differ by up to about 0.05 in
+        :math:`\alpha` and 30 % in :math:`c` -- the score is that flat).
     rounds : int
         Local refinements: each searches an 11-point grid per parameter of
         half-width two current spacings around the best point, the spacing

@@ -860,7 +860,7 @@ def observations(records: Iterable[dict], task: Task | None = None):
     return L, np.array([o[1] for o in obs]), np.array([o[2] for o in obs]), np.array([o[3] for o in obs])
 
 
-def compare_condition(records: Iterable[dict], *, task: Task | None = None, grid=(99, 49), rounds: int = 3) -> dict:
+def compare_condition(records: Iterable[dict], *, task: Task | None = None, grid=(49, 33), rounds: int = 4) -> dict:
     r"""Fit the theory to one condition (one hierarchy, task, model, setting,
     LoRA rank; a probe sweep's rows at every :math:`\lambda`) and compare.
 
@@ -922,7 +922,7 @@ def compare_condition(records: Iterable[dict], *, task: Task | None = None, grid
             "wrong_agreement": float(np.mean([w["agreement"] for w in wrong_sets]))}
 
 
-def compare_behaviour(records: Iterable[dict], *, grid=(99, 49), rounds: int = 3) -> list[dict]:
+def compare_behaviour(records: Iterable[dict], *, grid=(49, 33), rounds: int = 4) -> list[dict]:
     r""":func:`compare_condition` for every condition of ``records`` (grouped by
     ``hier, task, model, setting, lora_r``; each hierarchy's task inferred once
     from all its rows by :func:`infer_task`), sorted by those fields.
