@@ -1,10 +1,31 @@
-"""Benchmarks: each times a fast route against a baseline in the same process.
+r"""Benchmarks that hold still: a fast route against a named baseline, timed
+alternately in the same process, with the spread over repeats.
 
-A benchmark is a function registered with :func:`benchmark` that returns
-``{"seconds", "baseline", "baseline_seconds", "agree"}``; the runner adds
-``name`` and ``ratio = baseline_seconds / seconds``.  Benchmark modules are
-listed in :data:`MODULES` and imported on demand, so ``import symti`` stays
-cheap.  Run them with ``symti bench`` (``--only NAME``, ``--format json``).
+A benchmark is a function registered with :func:`benchmark`; called with
+``quick`` (small sizes, for tests) it returns a :class:`Case`: the fast
+callable and what it computes, the baseline callable and *what a user would
+otherwise run*, how many calls make one timing sample, and an ``agree``
+function that compares the two results -- or each with an independent route
+-- after all timing is done (nothing is asserted or compared inside a timed
+region).
+
+:func:`run_case` times the sides alternately (fast, baseline, fast, ...), so
+that both see the same load, ``repeat`` samples each (after one untimed warm-up
+call per side unless ``warmup=False``), and reports per side the minimum, median
+and maximum seconds per call; ``ratio`` is the baseline's median over the fast
+route's median, and ``ratio_min``, ``ratio_max`` the range of the ratios
+:math:`b_k / f_k` of the paired samples.  ``baseline_spread`` = max/min of the
+baseline's samples shows whether the baseline holds still (the criterion: below
+2).  Benchmark modules are listed in :data:`MODULES` and imported on demand, so
+``import symti`` stays cheap.  Run them with ``symti bench`` (``--only NAME``,
+``--format json``, ``--quick``, ``--repeat K``).
+
+>>> case = Case(fast=lambda: sum(range(10)), fast_what="sum of a range",
+...             baseline=lambda: sum(list(range(10))), baseline_what="sum of a list",
+...             agree=lambda f, b: (f == b, {}), repeat=3, number=10, baseline_number=10)
+>>> r = run_case("toy", case)
+>>> r["agree"], r["repeat"], r["seconds_min"] <= r["seconds"] <= r["seconds_max"]
+(True, 3, True)
 
 References
 ----------
@@ -15,20 +36,52 @@ References
 """
 from __future__ import annotations
 
+import gc
 import importlib
+import resource
+import statistics
 import sys
 import time
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
-__all__ = ["benchmark", "available", "run_benchmarks", "timed", "MODULES"]
+__all__ = ["Case", "benchmark", "available", "run_case", "run_benchmarks", "MODULES", "KEYS"]
 
-MODULES = ("symti.output.benchmarks.core", "symti.output.benchmarks.closed")
+MODULES = ("symti.output.benchmarks.core", "symti.output.benchmarks.closed", "symti.output.benchmarks.scale")
 
-_REGISTRY: dict[str, Callable[[], dict]] = {}
+#: The keys of every result, in order (``symti bench --format json``; benchmarks may add more).
+KEYS = ("name", "fast", "seconds", "seconds_min", "seconds_max", "baseline", "baseline_seconds",
+        "baseline_seconds_min", "baseline_seconds_max", "baseline_spread", "ratio", "ratio_min", "ratio_max",
+        "repeat", "agree")
+
+_REGISTRY: dict[str, Callable[[bool], "Case"]] = {}
+
+
+@dataclass
+class Case:
+    """One benchmark, ready to time: see the module docstring.
+
+    ``number`` / ``baseline_number``: calls per timing sample (for sub-millisecond
+    routes); ``repeat`` samples per side (``baseline_repeat`` if the baseline needs
+    fewer); ``agree(fast_result, baseline_result) -> (bool, details)`` runs after the
+    timing, on the results of the last samples; ``extra`` goes into the result as is;
+    ``warmup``: one untimed call per side first (imports, per-task caches).
+    """
+
+    fast: Callable[[], Any]
+    fast_what: str
+    baseline: Callable[[], Any]
+    baseline_what: str
+    agree: Callable[[Any, Any], tuple]
+    repeat: int = 3
+    number: int = 1
+    baseline_number: int = 1
+    extra: dict = field(default_factory=dict)
+    warmup: bool = True
 
 
 def benchmark(name: str):
-    """Register ``fn`` as the benchmark ``name``."""
+    """Register ``fn(quick: bool) -> Case`` as the benchmark ``name``."""
 
     def deco(fn):
         _REGISTRY[name] = fn
@@ -47,33 +100,66 @@ def available() -> list[str]:
     return list(_REGISTRY)
 
 
-def timed(fn, *args, repeat: int = 3, **kwargs):
-    """``(result, seconds)``: the best of ``repeat`` calls, by ``time.perf_counter``."""
-    best = float("inf")
-    for _ in range(max(1, repeat)):
-        t0 = time.perf_counter()
-        out = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - t0)
-    return out, best
+def _sample(fn: Callable[[], Any], number: int) -> tuple[Any, float]:
+    """``(last result, seconds per call)`` over ``number`` calls (garbage collected before)."""
+    gc.collect()
+    t0 = time.perf_counter()
+    for _ in range(number):
+        out = fn()
+    return out, (time.perf_counter() - t0) / number
 
 
-def run_benchmarks(only: str | None = None, progress: bool = False) -> list[dict]:
+def run_case(name: str, case: Case, repeat: int | None = None) -> dict:
+    """Time ``case`` (alternating sides, ``repeat`` samples each), then check agreement."""
+    k = max(1, int(repeat if repeat is not None else case.repeat))
+    fast_t, base_t = [], []
+    fast_out = base_out = None
+    if case.warmup:
+        case.fast(), case.baseline()
+    for _ in range(k):
+        fast_out, t = _sample(case.fast, case.number)
+        fast_t.append(t)
+        base_out, t = _sample(case.baseline, case.baseline_number)
+        base_t.append(t)
+    agree, details = case.agree(fast_out, base_out)  # after the timing, never inside it
+    ratios = [b / f if f > 0 else float("inf") for f, b in zip(fast_t, base_t)]
+    result = {
+        "name": name,
+        "fast": case.fast_what,
+        "seconds": statistics.median(fast_t),
+        "seconds_min": min(fast_t),
+        "seconds_max": max(fast_t),
+        "baseline": case.baseline_what,
+        "baseline_seconds": statistics.median(base_t),
+        "baseline_seconds_min": min(base_t),
+        "baseline_seconds_max": max(base_t),
+        "baseline_spread": max(base_t) / min(base_t) if min(base_t) > 0 else float("inf"),
+        "ratio": statistics.median(base_t) / statistics.median(fast_t) if min(fast_t) > 0 else float("inf"),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "repeat": k,
+        "agree": bool(agree),
+    }
+    result.update(case.extra)
+    result.update(details)
+    if "margins" in result and result["seconds"] > 0:  # throughput of the fast route
+        result["margins_per_second"] = result["margins"] / result["seconds"]
+    return result
+
+
+def run_benchmarks(only: str | None = None, progress: bool = False, quick: bool = False,
+                   repeat: int | None = None) -> list[dict]:
+    """Run every benchmark (or ``only``); ``quick`` uses the small sizes meant for tests.
+
+    Each result also carries ``peak_rss_mb``, the process's peak resident memory so far
+    (``resource.getrusage``; a high-water mark over the whole run, not per benchmark)."""
     _load()
     names = [only] if only else list(_REGISTRY)
     results = []
     for name in names:
         if progress:
             print(f"running {name} ...", file=sys.stderr, flush=True)
-        r = _REGISTRY[name]()
-        results.append(
-            {
-                "name": name,
-                "seconds": r["seconds"],
-                "baseline": r["baseline"],
-                "baseline_seconds": r["baseline_seconds"],
-                "ratio": r["baseline_seconds"] / r["seconds"] if r["seconds"] > 0 else float("inf"),
-                "agree": bool(r["agree"]),
-                **{k: v for k, v in r.items() if k not in {"seconds", "baseline", "baseline_seconds", "agree"}},
-            }
-        )
+        r = run_case(name, _REGISTRY[name](quick), repeat)
+        r["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        results.append(r)
     return results

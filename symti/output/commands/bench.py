@@ -1,4 +1,4 @@
-"""``symti bench``: benchmarks, as ratios against baselines run in the same process."""
+"""``symti bench``: benchmarks, as ratios against in-process baselines, with their spread."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from ..bench import available, run_benchmarks
 from ..cliargs import UsageError, table
 
 NAME = "bench"
-HELP = "benchmarks as ratios against in-process baselines"
+HELP = "benchmarks as ratios against in-process baselines (median and range over repeats)"
 ORDER = 90
 
 
@@ -15,19 +15,43 @@ def add_arguments(p) -> None:
     p.add_argument("--only", default=None, metavar="NAME", help="run one benchmark")
     p.add_argument("--format", choices=["json", "table"], default="table")
     p.add_argument("--list", action="store_true", help="list benchmark names")
+    p.add_argument("--quick", action="store_true", help="small sizes (seconds; for tests, not for numbers)")
+    p.add_argument("--repeat", default=None, metavar="K",
+                   help="timing samples per side (default: each benchmark's own, 2 to 7)")
+
+
+def _repeat(value):
+    if value is None:
+        return None
+    try:
+        k = int(value)
+    except ValueError:
+        raise UsageError(f"--repeat: expected an integer from 1 to 100, got {value!r}") from None
+    if not 1 <= k <= 100:
+        raise UsageError(f"--repeat: expected an integer from 1 to 100, got {k}")
+    return k
+
+
+def _secs(r, key) -> str:
+    return f"{r[key]:.3g} [{r[key + '_min']:.3g}-{r[key + '_max']:.3g}]"
 
 
 def run(args) -> str:
+    repeat = _repeat(args.repeat)
     if args.list:
         return "\n".join(available())
     if args.only is not None and args.only not in available():
         raise UsageError(f"--only: unknown benchmark {args.only!r}; choose one of {', '.join(available())}")
-    results = run_benchmarks(only=args.only, progress=(args.format == "table"))
+    results = run_benchmarks(only=args.only, progress=(args.format == "table"), quick=args.quick, repeat=repeat)
     if args.format == "json":
         return json.dumps(results, indent=1)
     rows = [
-        {"name": r["name"], "seconds": f"{r['seconds']:.4g}", "baseline": r["baseline"],
-         "baseline_seconds": f"{r['baseline_seconds']:.4g}", "ratio": f"{r['ratio']:.1f}x", "agree": r["agree"]}
+        {"name": r["name"], "seconds": _secs(r, "seconds"), "baseline_seconds": _secs(r, "baseline_seconds"),
+         "ratio": f"{r['ratio']:.3g}x [{r['ratio_min']:.3g}-{r['ratio_max']:.3g}]", "repeat": r["repeat"],
+         "agree": r["agree"]}
         for r in results
     ]
-    return table(rows, ["name", "seconds", "baseline", "baseline_seconds", "ratio", "agree"])
+    out = table(rows, ["name", "seconds", "baseline_seconds", "ratio", "repeat", "agree"])
+    notes = [f"{r['name']}: {r['fast']}\n  baseline: {r['baseline']}" for r in results]
+    return out + "\n\nseconds: median [min-max] per call over the repeats; ratio: baseline/fast per paired repeat\n" \
+        + "\n".join(notes)
