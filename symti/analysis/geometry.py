@@ -31,10 +31,11 @@ References
 """
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 
 from .._validate import check_ridge
-from ..kernels.exchangeable import exact_sign, reduced_alpha_ridge, reduction_applies
+from ..kernels.exchangeable import exact_sign, reduced_alpha_ridge, reduction_applies, to_mpf
 from ..kernels.measured import project_exchangeable
 from ..kernels.trial import AlphaKernel, ExchangeableKernel, SimilarityKernel, TrialKernel, check_psd
 from ..solve.exact import solve_exact
@@ -42,7 +43,7 @@ from ..solve.predictions import Predictions
 from ..task import Task
 from .thresholds import wrong_set
 
-__all__ = ["solve_representation", "swap_sums", "wrong_pairs", "parameter_thresholds", "geometry_effect"]
+__all__ = ["solve_representation", "margins_mp", "swap_sums", "wrong_pairs", "parameter_thresholds", "geometry_effect"]
 
 _A = sp.Dummy("alpha_eff")
 _R = sp.Dummy("rho_eff", positive=True)
@@ -96,22 +97,85 @@ def solve_representation(task: Task, kernel: TrialKernel, ridge=0, check: bool =
         point = {_A: a, _R: r}
         values = {k: sp.cancel(v.subs(point)) if a.free_symbols else v.subs(point) for k, v in P.items()}
         return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced")
-    # a (and maybe r) irrational: solve in symbols, substitute, certify denominators
-    rs = r if r.is_Rational else _R
+    # a (and maybe r) irrational: solve in symbols, substitute exactly, certify denominators numerically
+    fns, point = _reduced_functions(task, a, r)
+    mp_point = _mp_point(kernel, a, r, 40)
+    values, exact = {}, all(not v.has(sp.Float) for v in (a, r))
+    for (i, j), (num, den) in fns.items():
+        _certify_nonzero(den, mp_point, a)
+        v = num.xreplace(point) / den.xreplace(point)
+        values[(i, j)], values[(j, i)] = v, -v
+    return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced", exact=exact)
+
+
+def _reduced_functions(task: Task, a, r):
+    """Margins of K_alpha in a symbol for alpha (and rho, when r is irrational), as
+    ``{(i, j): (numerator, denominator)}`` for ``i < j``, and the point to substitute."""
+    rs = r if (r.is_Rational or r.free_symbols) else _R
     P = solve_exact(task, AlphaKernel(_A), rs, check=False)
     point = {_A: a} if rs is r else {_A: a, _R: r}
-    values, exact = {}, all(not v.has(sp.Float) for v in (a, r))
-    memo = {}
-    for (i, j), v in P.items():
-        if (j, i) in memo:
-            values[(i, j)] = -memo[(j, i)]
-            continue
-        num, den = sp.fraction(sp.cancel(v))
-        if den.free_symbols and exact_sign(den.subs(point)) == 0:
-            raise ValueError(f"kernel: the reduced K_alpha system is singular at alpha' = {sp.N(a, 15)}; "
-                             "use solve_exact(task, kernel) on the full Gram system")
-        values[(i, j)] = memo[(i, j)] = num.subs(point) / den.subs(point)
-    return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced", exact=exact)
+    fns = {(i, j): sp.fraction(sp.cancel(P[i, j])) for i, j in task.ordered_pairs() if i < j}
+    return fns, point
+
+
+def _mp_point(kernel, a, r, dps: int) -> dict:
+    """The reduction point in mpmath at ``dps`` digits (a network's own recursion when it has one)."""
+    with mpmath.workdps(dps + 20):
+        if hasattr(kernel, "numeric_kappas"):
+            ko, kd = kernel.numeric_kappas(dps + 20)
+            am = (1 + kd - 2 * ko) / (1 - kd)
+            rm = to_mpf(r * (1 - kernel.kappa_d), dps + 20) / (1 - kd)
+        else:
+            am, rm = to_mpf(a, dps + 20), to_mpf(r, dps + 20)
+    return {_A: am, _R: rm}
+
+
+def _mp_eval(expr, mp_point: dict, dps: int):
+    syms = sorted(expr.free_symbols, key=str)
+    with mpmath.workdps(dps + 20):
+        return sp.lambdify(syms, expr, modules="mpmath")(*[mp_point[s] for s in syms])
+
+
+def _certify_nonzero(den, mp_point: dict, a) -> None:
+    if not den.free_symbols:
+        return
+    v = _mp_eval(den, mp_point, 40)
+    if abs(v) < mpmath.mpf(10) ** -30:
+        raise ValueError(f"kernel: the reduced K_alpha system is (numerically) singular at alpha' = "
+                         f"{mpmath.nstr(mp_point[_A], 15)}; use solve_exact(task, kernel) on the full Gram system")
+
+
+def margins_mp(task: Task, kernel: TrialKernel, ridge=0, dps: int = 30) -> dict:
+    r"""Every margin at ``dps`` digits (mpmath), through the reduction when it applies:
+    the exact rational functions of :math:`K_\alpha` evaluated at :math:`\alpha', \rho'` --
+    the fast numeric path for network kernels (no :math:`\pi` or :math:`\arccos` inside a
+    solve).  Other kernels: :func:`symti.solve.numeric.solve_mpmath`.
+
+    >>> from symti.kernels.networks import network_kernel
+    >>> M = margins_mp(Task(9, exceptions=[(4, 6)]), network_kernel(8, kind="ntk"), "1/20", dps=20)
+    >>> mpmath.nstr(M[3, 6], 12)
+    '-0.0891098700508'
+    """
+    ridge = check_ridge(ridge)
+    if isinstance(kernel, AlphaKernel) or not reduction_applies(kernel):
+        from ..solve.numeric import solve_mpmath
+
+        P = solve_mpmath(task, kernel, ridge, dps=dps)
+        return {k: mpmath.mpf(v) for k, v in P.items()}
+    a, r = reduced_alpha_ridge(kernel, ridge)
+    fns, _ = _reduced_functions(task, a, r) if not (a.is_Rational and (r.is_Rational)) else (None, None)
+    if fns is None:
+        P = solve_representation(task, kernel, ridge, check=False)
+        with mpmath.workdps(dps + 20):
+            return {k: to_mpf(v, dps + 20) for k, v in P.items()}
+    mp_point = _mp_point(kernel, a, r, dps)
+    out = {}
+    for (i, j), (num, den) in fns.items():
+        _certify_nonzero(den, mp_point, a)
+        with mpmath.workdps(dps + 20):
+            v = _mp_eval(num, mp_point, dps) / _mp_eval(den, mp_point, dps)
+            out[(i, j)], out[(j, i)] = v, -v  # negated at full precision
+    return out
 
 
 def swap_sums(task: Task, kernel: TrialKernel, ridge=0) -> dict:

@@ -77,7 +77,7 @@ from .trial import ExchangeableKernel, TrialKernel
 
 __all__ = [
     "KAPPAS", "exchangeable_eigenvalues", "block_matrix", "psd_conditions", "is_psd", "alpha_eff_range",
-    "reduction_applies", "reduced_alpha_ridge", "exact_sign",
+    "reduction_applies", "reduced_alpha_ridge", "exact_sign", "to_mpf",
 ]
 
 #: The symbols of the five kernel values, in the order ``(kappa_s, kappa_1, kappa_2, kappa_x, kappa_d)``.
@@ -204,6 +204,21 @@ def exact_sign(expr, max_dps: int = 400) -> int:
     if sp.simplify(e) == 0:
         return 0
     raise ValueError(f"kernel: cannot decide the sign of {e} (|value| < 1e-{max_dps // 2})")
+
+
+def to_mpf(expr, dps: int):
+    """A real constant SymPy expression as an mpmath number at ``dps`` digits (never through
+    a float64: ``mpmath.mpf(sympy.Float)`` would round to 53 bits).
+
+    >>> import mpmath
+    >>> with mpmath.workdps(30): print(to_mpf(sp.Rational(1, 10), 30))
+    0.1
+    """
+    e = sp.sympify(expr)
+    with mpmath.workdps(dps):
+        if e.is_Rational:
+            return mpmath.mpf(int(e.p)) / int(e.q)
+        return mpmath.mpf(sp.re(sp.N(e, dps))._to_mpmath(mpmath.mp.prec))
 
 
 def is_psd(kernel: TrialKernel, n: int) -> bool:

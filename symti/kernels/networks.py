@@ -74,6 +74,7 @@ import mpmath
 import sympy as sp
 
 from .._validate import as_exact, as_expr
+from .exchangeable import to_mpf
 from .trial import ExchangeableKernel
 
 __all__ = ["kernel_map", "kernel_map_derivative", "layer_similarities", "ntk_similarities", "conjunctivity",
@@ -146,7 +147,7 @@ def _recursion(depth, r, nu, kind, ops):
 
 def _mp_similarities(depth, r, nu, kind, dps):
     with mpmath.workdps(dps + 10):
-        rr, nn = mpmath.mpf(sp.N(r, dps + 10)), mpmath.mpf(sp.N(nu, dps + 10))
+        rr, nn = to_mpf(r, dps + 10), to_mpf(nu, dps + 10)
 
         def k(x):
             x = min(max(x, -1), 1)  # guard rounding at |x| = 1
@@ -249,6 +250,10 @@ class NetworkKernel(ExchangeableKernel):
         # set directly: ExchangeableKernel's parser would round a Float to a float64 rational
         self.values = {"same": one, "swap": kd, "first": ko, "second": ko, "crossed": kd, "disjoint": kd}
         self.swap_invariant = True
+
+    def numeric_kappas(self, dps: int):
+        """``(kappa_o, kappa_d)`` as mpmath numbers at ``dps`` digits (the recursion itself)."""
+        return _mp_similarities(self.depth, self.r, self.nu, self.kind, dps)
 
     def reduced_alpha_ridge(self, ridge):
         r""":math:`(\alpha, \rho/(1 - \kappa_d))` with :math:`\alpha = (1 + \kappa_d - 2\kappa_o)/(1-\kappa_d)`.
