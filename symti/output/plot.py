@@ -56,13 +56,15 @@ from ..task import Task
 
 __all__ = ["OUTLINE_COLORS", "CATEGORY_COLORS", "outline_kind", "margin_heatmap", "category_accuracy",
            "threshold_diagram", "solved_grid", "solved_region", "ridge_curves", "default_pairs",
-           "learning_curves", "theory_vs_data", "KINDS"]
+           "learning_curves", "theory_vs_data", "KINDS", "MIN_FLOW_ALPHA"]
 
 #: Outline colour of each kind of cell in :func:`margin_heatmap`.
 OUTLINE_COLORS = {"trained": "black", "cycle": "orange", "within": "green", "between": "purple"}
 #: Line colour of each pair category (:data:`symti.task.CATEGORIES`).
 CATEGORY_COLORS = {"boundary": "tab:red", "within": "green", "between": "purple", "test": "tab:blue",
                    "cycle": "orange", "premise": "black", "exception": "tab:brown"}
+#: Smallest alpha of :func:`learning_curves` on its default time axis (up to ``50/alpha``).
+MIN_FLOW_ALPHA = 1e-6
 #: The figures of ``symti plot KIND``.
 KINDS = ("heatmap", "categories", "thresholds", "region", "ridge", "dynamics", "data")
 
@@ -192,7 +194,10 @@ def category_accuracy(task: Task, alphas=None, ridge=0.0, value: str = "accuracy
     ax.set_ylabel("accuracy" if value == "accuracy" else r"mean margin $y\,f$")
     ax.set_xlim(0, 1)
     ax.set_title(f"n = {task.n}, ridge {float(ridge):.4g}: {value} by category", fontsize=10)
-    ax.legend(fontsize=8)
+    if ax.lines:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no test pairs", ha="center", va="center", transform=ax.transAxes)
     return fig
 
 
@@ -366,6 +371,9 @@ def learning_curves(task: Task, alpha=0.2, pairs=None, times=None) -> Figure:
     a = float(alpha)
     if not 0 < a <= 1:
         raise ValueError(f"alpha: learning curves need 0 < alpha <= 1, got {alpha}")
+    if times is None and a < MIN_FLOW_ALPHA:
+        raise ValueError(f"alpha: the default time axis (up to 50/alpha) needs alpha >= {MIN_FLOW_ALPHA:g}; "
+                         f"pass times= for alpha = {alpha}")
     t = np.logspace(-2, math.log10(max(50.0 / a, 10.0)), 300) if times is None else np.asarray(times, dtype=float)
     F = alpha_flow_numpy(task, a, t)
     limit = margin_matrix(task, a, 0.0)

@@ -155,8 +155,8 @@ def _tex(text: str) -> str:
 
 def _float(x, name: str) -> float:
     v = float(x)
-    if not math.isfinite(v):
-        raise ValueError(f"{name}: the figures need a float64 value, got {x}")
+    if not math.isfinite(v) or (v == 0) != (x == 0):
+        raise ValueError(f"{name}: the figures are drawn in float64, which cannot hold {sp.N(x, 3)}")
     return v
 
 
@@ -200,12 +200,14 @@ def write_report(task: Task, out_dir, alphas=("1/10", "1/5", "1/2"), ridge=0, di
         save(plot.margin_heatmap(task, _float(a, "alpha"), r), f"heatmap_{k}",
              f"Margins f(i, j) at alpha = {a}, ridge {ridge}: trained pairs outlined black, the exception's cycle "
              "orange, within-section pairs green, cross-section pairs purple.")
-    a0 = _float(alphas[0], "alpha") if alphas[0] != 0 else 0.2
+    a0 = _float(alphas[0], "alpha")
+    a0 = a0 if a0 >= plot.MIN_FLOW_ALPHA else 0.2  # the curves need a time axis of order 1/alpha
     save(plot.category_accuracy(task, ridge=r), "categories", REPORT_FIGURES["categories"])
     save(plot.threshold_diagram(task, ridge), "thresholds", REPORT_FIGURES["thresholds"])
     save(plot.solved_region(task), "region", REPORT_FIGURES["region"])
-    save(plot.ridge_curves(task, a0), "ridge", REPORT_FIGURES["ridge"])
-    save(plot.learning_curves(task, a0), "dynamics", REPORT_FIGURES["dynamics"])
+    save(plot.ridge_curves(task, a0), "ridge", REPORT_FIGURES["ridge"].replace("the first alpha", f"alpha = {a0:g}"))
+    save(plot.learning_curves(task, a0), "dynamics",
+         REPORT_FIGURES["dynamics"].replace("the first alpha", f"alpha = {a0:g}"))
 
     exc = ", ".join(f"{{{u}, {v}}}" for u, v in task.exceptions) or "none"
     md = [f"# symti report: n = {task.n}, exceptions {exc}", "",

@@ -36,6 +36,16 @@ def add_arguments(p) -> None:
     p.add_argument("--output", required=True, metavar="FILE", help="where to write the figure (.png, .pdf or .svg)")
 
 
+def _float(x, name: str) -> float:
+    """``x`` in float64 (the figures are drawn in float64), or a one-line usage error."""
+    if x == 0:
+        return 0.0
+    try:
+        return as_float(x, name, "plot")
+    except UsageError as exc:
+        raise UsageError(str(exc).split(" of --method")[0] + "; the figures are drawn in float64") from None
+
+
 def _figure(args):
     try:
         from .. import plot
@@ -70,22 +80,23 @@ def _figure(args):
         for i, j in pairs:
             if not (1 <= i <= task.n and 1 <= j <= task.n and i != j):
                 raise UsageError(f"--pair: ({i},{j}) is not a pair of two different items in 1..{task.n}")
-    a, r = as_float(alpha, "--alpha", "plot"), as_float(ridge, "--ridge", "plot") if ridge != 0 else 0.0
+    if kind == "thresholds":  # exact: any ridge >= 0
+        return plot.threshold_diagram(task, ridge)
+    a, r = _float(alpha, "--alpha"), _float(ridge, "--ridge")
     if kind == "heatmap":
         return plot.margin_heatmap(task, a, r, kernel=kernel)
     if kind == "categories":
         return plot.category_accuracy(task, ridge=r)
-    if kind == "thresholds":
-        return plot.threshold_diagram(task, ridge)
     if kind == "region":
-        rmax = as_float(ridge_option(args.ridge_max, "--ridge-max"), "--ridge-max", "plot")
+        rmax = _float(ridge_option(args.ridge_max, "--ridge-max"), "--ridge-max")
         if rmax <= 0:
             raise UsageError("--ridge-max: must be > 0")
         return plot.solved_region(task, ridge_max=rmax)
     if kind == "ridge":
         return plot.ridge_curves(task, a, pairs)
-    if a == 0:
-        raise UsageError("--alpha: learning curves need alpha > 0 (at alpha = 0 the exception is never learned)")
+    if a < plot.MIN_FLOW_ALPHA:
+        raise UsageError(f"--alpha: learning curves need alpha >= {plot.MIN_FLOW_ALPHA:g} (the exception is learned "
+                         f"at times of order 1/alpha), got {args.alpha}")
     if task.is_weighted:  # pragma: no cover - the CLI builds unit-weight tasks only
         raise UsageError("--exception: learning curves need unit weights")
     return plot.learning_curves(task, a, pairs)
