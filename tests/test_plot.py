@@ -228,6 +228,9 @@ def test_cli_plot_formats(suffix, magic, tmp_path):
     (["plot", "thresholds", "--n", "61", "--exception", "2,4", "--output", "x.png"], "--n"),
     (["plot", "heatmap", "--alpha", "2", "--output", "x.png"], "--alpha"),
     (["plot", "dynamics", "--alpha", "0", "--output", "x.png"], "--alpha"),
+    (["plot", "dynamics", "--alpha", "1e-300", "--output", "x.png"], "--alpha"),
+    (["plot", "heatmap", "--alpha", "1e-400", "--output", "x.png"], "--alpha"),
+    (["plot", "region", "--ridge-max", "0", "--output", "x.png"], "--ridge-max"),
     (["plot", "data", "--model", "nobody", "--output", "x.png"], "--data"),
 ])
 def test_cli_plot_bad_input(argv, name, capsys, tmp_path, monkeypatch):
@@ -235,3 +238,16 @@ def test_cli_plot_bad_input(argv, name, capsys, tmp_path, monkeypatch):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and name in err
+
+
+def test_cli_thresholds_plot_takes_an_exact_ridge_beyond_float64(tmp_path):
+    """The threshold diagram is exact: a ridge of 1e-400 is drawn (its wrong sets are the exact ones)."""
+    out = tmp_path / "t.png"
+    assert main(["plot", "thresholds", "--ridge", "1e-400", "--output", str(out)]) == 0 and out.stat().st_size > 0
+    T = thresholds(EXC, sp.Rational(1, 10**400))
+    assert float(T.critical_alpha) == pytest.approx(float(thresholds(EXC).critical_alpha), abs=1e-12)
+
+
+def test_category_accuracy_without_test_pairs_has_no_lines():
+    fig = plot.category_accuracy(Task(2))
+    assert [l for l in fig.axes[0].lines if l.get_gid()] == []
