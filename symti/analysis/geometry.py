@@ -35,7 +35,8 @@ import mpmath
 import sympy as sp
 
 from .._validate import check_ridge
-from ..kernels.exchangeable import exact_sign, reduced_alpha_ridge, reduction_applies, to_mpf
+from ..kernels.exchangeable import (exact_sign, exchangeable_eigenvalues, is_psd, reduced_alpha_ridge,
+                                    reduction_applies, to_mpf)
 from ..kernels.measured import project_exchangeable
 from ..kernels.trial import AlphaKernel, ExchangeableKernel, SimilarityKernel, TrialKernel, check_psd
 from ..solve.exact import solve_exact
@@ -43,7 +44,7 @@ from ..solve.predictions import Predictions
 from ..task import Task
 from .thresholds import wrong_set
 
-__all__ = ["solve_representation", "margins_mp", "swap_sums", "wrong_pairs", "parameter_thresholds", "geometry_effect"]
+__all__ = ["solve_representation", "margins_mp", "representation_summary", "swap_sums", "wrong_pairs", "parameter_thresholds", "geometry_effect"]
 
 _A = sp.Dummy("alpha_eff")
 _R = sp.Dummy("rho_eff", positive=True)
@@ -252,3 +253,45 @@ def geometry_effect(task: Task, alpha, similarities: dict, ridge=0) -> list[dict
         rows.append({"geometry": name, "alpha": K.alpha, "wrong": wrong_pairs(task, P),
                      "alpha_eff_projection": proj.alpha_eff})
     return rows
+
+
+def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
+    r"""What a representation is, on the ordered pairs of ``n`` items: exact values.
+
+    Keys: ``exchangeable`` (bool), ``psd`` (exact for exchangeable kernels,
+    :func:`symti.kernels.exchangeable.is_psd`; otherwise the float64 check of
+    ``check_psd``), ``kappas`` (the kernel's :math:`\kappa` values, or those of its
+    exchangeable projection, :func:`symti.kernels.measured.project_exchangeable`),
+    ``scale`` (the diagonal value), ``explained`` (the fraction of the variance of the Gram
+    matrix the projection explains; 1 for exchangeable kernels), ``alpha_eff``,
+    ``ridge_eff`` (:math:`\alpha', \rho'` of the reduction, ``None`` where
+    :math:`\kappa_1 \ne \kappa_2` or :math:`\kappa_s = 1`), ``eigenvalues`` (closed forms,
+    exchangeable only).
+
+    >>> s = representation_summary(AlphaKernel("1/5"), 9, "1/10")
+    >>> s["psd"], s["alpha_eff"], s["ridge_eff"], s["kappas"]["kappa_1"]
+    (True, 1/5, 1/10, 2/5)
+    """
+    ridge = check_ridge(ridge)
+    names = ("kappa_s", "kappa_1", "kappa_2", "kappa_x", "kappa_d")
+    vals = kernel.pattern_values()
+    trials = Task(n).ordered_pairs()
+    if vals is not None:
+        same = sp.sympify(vals["same"])
+        kap = tuple(sp.sympify(vals[k]) / same for k in ("swap", "first", "second", "crossed", "disjoint"))
+        psd, explained, eig = is_psd(kernel, n), sp.Integer(1), exchangeable_eigenvalues(n, kernel)
+        reducible = reduction_applies(kernel)
+        a, r = reduced_alpha_ridge(kernel, ridge) if reducible else (None, None)
+    else:
+        try:
+            check_psd(kernel, trials)
+            psd = True
+        except ValueError:
+            psd = False
+        G = kernel.gram(trials) if not hasattr(kernel, "M") else kernel
+        proj = project_exchangeable(G, n)
+        same, kap, explained, eig = proj.scale, proj.kappas, proj.explained, None
+        a = proj.alpha_eff
+        r = None if a is None else (proj.ridge_factor * ridge if ridge != 0 else sp.Integer(0))
+    return {"exchangeable": vals is not None, "psd": bool(psd), "kappas": dict(zip(names, kap)), "scale": same,
+            "explained": explained, "alpha_eff": a, "ridge_eff": r, "eigenvalues": eig}

@@ -35,11 +35,18 @@ from .trial import (
     geometric_similarity,
     pattern_codes,
 )
-from .networks import conjunctivity, kernel_map, layer_similarities, network_alpha, network_kernel
+from .networks import (NetworkKernel, conjunctivity, kernel_map, layer_similarities, network_alpha, network_kernel,
+                       ntk_similarities)
+from .exchangeable import exchangeable_eigenvalues, is_psd, psd_conditions, reduced_alpha_ridge
+from .measured import GramKernel, project_exchangeable, read_matrix
+from .similarity import check_similarity, cluster_similarity, exponential_similarity, gaussian_similarity
 
 __all__ = [
     "PATTERNS", "TrialKernel", "ExchangeableKernel", "AlphaKernel", "SimilarityKernel", "FeatureMapKernel",
     "ConcatOneHot", "TensorOneHot", "ItemEmbedding", "geometric_similarity", "check_psd",
     "coincidence_pattern", "pattern_codes",
     "kernel_map", "layer_similarities", "conjunctivity", "network_alpha", "network_kernel",
+    "NetworkKernel", "ntk_similarities", "exchangeable_eigenvalues", "is_psd", "psd_conditions", "reduced_alpha_ridge",
+    "GramKernel", "project_exchangeable", "read_matrix", "gaussian_similarity", "exponential_similarity",
+    "cluster_similarity", "check_similarity",
 ]
