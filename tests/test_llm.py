@@ -338,3 +338,51 @@ def test_summary_covers_post_conditions():
     assert len(rows) == 12
     for r in rows:
         assert -1 <= r["spearman"] <= 1 and 0 <= r["agreement"] <= 1
+
+
+# ------------------------------------- any CSV of the schema (read_pairs, observations)
+def test_read_pairs_of_the_finetuned_file_pools_both_orders():
+    """read_pairs reads the finetuned file (no setting column: "full"); observations pool the two
+    counterbalanced orders weighted by n_runs -- recomputed from the raw lines."""
+    recs = llm.read_pairs(llm.data_path(), hier="exc_mid_n9", task="poker", model="llama32-1b")
+    assert len(recs) == 144 and {r["setting"] for r in recs} == {"full"}
+    assert {r["l2_reg"] for r in recs} == {None} and {r["lora_r"] for r in recs} == {None}
+    lam, I, J, acc = llm.observations(recs)
+    assert lam is None and len(acc) == 72
+    sums = {}
+    for r in RAW:
+        if (r["hier"], r["task"], r["model"], r["phase"]) == ("exc_mid_n9", "poker", "llama32-1b", "post"):
+            k = (int(r["rank_a"]) + 1, int(r["rank_b"]) + 1)
+            s, w = sums.get(k, (0.0, 0))
+            sums[k] = (s + float(r["accuracy"]) * int(r["n_runs"]), w + int(r["n_runs"]))
+    for i, j, a in zip(I, J, acc):
+        s, w = sums[int(i), int(j)]
+        assert a == pytest.approx(s / w, abs=1e-12)
+
+
+def test_read_pairs_filters_and_adapted_counts():
+    """The packaged adapted file: 72 ordered pairs per condition and penalty or rank (from the raw lines)."""
+    text = llm.adapted_path().read_text(encoding="utf-8").strip().splitlines()
+    head = text[0].split(",")
+    rows = [dict(zip(head, line.split(","))) for line in text[1:]]
+    probe_post = [r for r in rows if r["setting"] == "probe" and r["phase"] == "post"]
+    assert len(llm.read_pairs(setting="probe")) == len(probe_post) == 2 * 3 * 4 * 6 * 72
+    assert len(llm.read_pairs(setting="lora", phase=None)) == sum(r["setting"] == "lora" for r in rows)
+
+
+def test_fit_spread_by_hand():
+    rows = [{"model": "a", "alpha": 0.1, "ridge_scale": 2.0, "spearman": 0.9},
+            {"model": "a", "alpha": 0.3, "ridge_scale": 4.0, "spearman": 0.7},
+            {"model": "b", "alpha": None, "ridge_scale": None, "spearman": None}]
+    a, b = llm.fit_spread(rows, "model")
+    assert a["conditions"] == 2 and a["alpha"] == {"min": 0.1, "median": 0.2, "max": 0.3}
+    assert a["ridge_scale"]["median"] == 3.0 and b == {"model": "b", "conditions": 0, "alpha": None,
+                                                          "ridge_scale": None, "spearman": None}
+
+
+def test_compare_condition_before_training_is_not_fitted():
+    """Constant accuracies (a condition at chance for every pair) are reported, not fitted."""
+    recs = llm.read_pairs(setting="probe", phase="pre", hier="ti_n9", task="fake", model="qwen35-2b")
+    recs = [dict(r, accuracy=0.5) for r in recs]
+    row = llm.compare_condition(recs)
+    assert row["alpha"] is None and row["spearman"] is None and "not all equal" in row["note"]
