@@ -117,8 +117,10 @@ def run_case(name: str, case: Case, repeat: int | None = None) -> dict:
     if case.warmup:
         case.fast(), case.baseline()
     for _ in range(k):
+        fast_out = None  # the previous result is not kept alive while the next is built
         fast_out, t = _sample(case.fast, case.number)
         fast_t.append(t)
+        base_out = None
         base_out, t = _sample(case.baseline, case.baseline_number)
         base_t.append(t)
     agree, details = case.agree(fast_out, base_out)  # after the timing, never inside it
