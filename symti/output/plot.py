@@ -329,6 +329,17 @@ def _pairs(task: Task, pairs) -> list[tuple[int, int]]:
     return pairs
 
 
+def _styles(task: Task, pairs):
+    """Colour by category; a second (third, ...) pair of one category gets another dash pattern."""
+    seen: dict = {}
+    out = []
+    for i, j in pairs:
+        cat = task.category(i, j)
+        k = seen[cat] = seen.get(cat, -1) + 1
+        out.append((cat, CATEGORY_COLORS.get(cat), ("-", "--", "-.", (0, (1, 1)))[k % 4]))
+    return out
+
+
 def ridge_curves(task: Task, alpha=0.2, pairs=None, ridges=None) -> Figure:
     r"""Margins :math:`f(i, j)` of named pairs against the ridge :math:`\rho`
     (log axis; default :math:`10^{-4} \dots 10^{2}`), at conjunctivity ``alpha``;
@@ -343,10 +354,8 @@ def ridge_curves(task: Task, alpha=0.2, pairs=None, ridges=None) -> Figure:
     r = np.logspace(-4, 2, 300) if ridges is None else np.asarray(ridges, dtype=float)
     M = alpha_margins(task, np.full(r.shape, float(alpha)), r)
     fig, ax = _figure()
-    for i, j in pairs:
-        cat = task.category(i, j)
-        ax.plot(r, M[:, i - 1, j - 1], color=CATEGORY_COLORS.get(cat), label=f"f({i},{j}) {cat}", gid=f"{i},{j}",
-                linestyle="--" if cat in ("premise", "exception") else "-")
+    for (i, j), (cat, color, dash) in zip(pairs, _styles(task, pairs)):
+        ax.plot(r, M[:, i - 1, j - 1], color=color, label=f"f({i},{j}) {cat}", gid=f"{i},{j}", linestyle=dash)
     ax.axhline(0, color="gray", linewidth=0.8)
     ax.set_xscale("log")
     ax.set_xlabel(r"ridge $\rho$")
@@ -378,9 +387,8 @@ def learning_curves(task: Task, alpha=0.2, pairs=None, times=None) -> Figure:
     F = alpha_flow_numpy(task, a, t)
     limit = margin_matrix(task, a, 0.0)
     fig, ax = _figure()
-    for i, j in pairs:
-        cat = task.category(i, j)
-        line, = ax.plot(t, F[:, i - 1, j - 1], color=CATEGORY_COLORS.get(cat), label=f"f({i},{j}) {cat}",
+    for (i, j), (cat, color, dash) in zip(pairs, _styles(task, pairs)):
+        line, = ax.plot(t, F[:, i - 1, j - 1], color=color, linestyle=dash, label=f"f({i},{j}) {cat}",
                         gid=f"{i},{j}")
         ax.axhline(limit[i - 1, j - 1], color=line.get_color(), linestyle=":", linewidth=1, gid=f"{i},{j}:limit")
     ax.axhline(0, color="gray", linewidth=0.8)
