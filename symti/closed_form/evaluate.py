@@ -198,7 +198,8 @@ class _Compiled:
        h_t = \frac{-\operatorname{expm1}(-t\lambda)}{t\lambda}, \qquad
        c_t = \tfrac12(1 + e_{2t})\ (t < 2n + 2),
 
-    all in :math:`(0, 1]`.  Every term's exponent is :math:`\le 0` (checked here, once
+    all in :math:`(0, 1]`, and :math:`1/h_t`, :math:`1/c_t` for the denominators; a term
+    is :math:`K` times the product of its gathered factors, the exponential last.  Every term's exponent is :math:`\le 0` (checked here, once
     per task), so nothing overflows for large :math:`\lambda`; the powers of
     :math:`\lambda` cancel analytically (:math:`h_t \to 1`), so nothing cancels for
     small :math:`\lambda`.  ``e_0 = 1`` pads short factor lists; the slot of
@@ -225,32 +226,22 @@ class _Compiled:
             low, mid, high = (_terms(b) for b in path_resolvent_terms(n, items, p, q, S, C))
             rows.append(self._select([items <= p, items >= q, np.ones(n, bool)], [low, high, mid]))
         nterm = max(len(r) for r in rows)
-        nf = max(len(t.num) for r in rows for t in r)
-        nd = max(1, max(len(t.den) for r in rows for t in r))
+        nf = max(len(t.num) + len(t.den) for r in rows for t in r) + 1  # + the exponential, last
         self.K = np.zeros((len(rows), nterm, n))
-        self.FN = np.zeros((len(rows), nterm, nf, n), dtype=np.intp)  # index 0 is e_0 = 1
-        self.FE = np.zeros((len(rows), nterm, n), dtype=np.intp)  # the exponential e_{-E}, applied last
-        self.FD = np.zeros((len(rows), nterm, nd, n), dtype=np.intp)
+        FN = np.zeros((nf, len(rows), nterm, n), dtype=np.intp)  # index 0 is e_0 = 1
         for r, terms in enumerate(rows):
             for s, t in enumerate(terms):
                 e = np.broadcast_to(t.e, (n,))
                 if np.any(e > 0) or np.any(-e >= ne):  # the overflow-free form, checked once
                     raise AssertionError("closed form: a term with a growing exponential")
                 self.K[r, s] = t.k
-                for f, idx in enumerate(t.num):
-                    self.FN[r, s, f] = idx
-                self.FE[r, s] = -e
-                for f, idx in enumerate(t.den):
-                    self.FD[r, s, f] = idx
-        # the denominators are the same for every item and term of a row (S(1) S(n) for
-        # G w_a, 2 S(1/2) C(n/2) for r^0): gathered once per row
-        live = self.K != 0
-        dens = [{tuple(self.FD[r, s, :, i]) for s in range(nterm) for i in range(n) if live[r, s, i]} for r in range(len(rows))]
-        if any(len(d) != 1 for d in dens):
-            raise AssertionError("closed form: a row whose terms have different denominators")
-        self.FDrow = np.array([next(iter(d)) for d in dens], dtype=np.intp)  # (rows, nd)
-        self.FN = np.ascontiguousarray(np.moveaxis(self.FN, 2, 0))  # (nf, rows, nterm, n)
-        del self.FD
+                # numerator factors, then the reciprocals of the denominator's (2 nh further
+                # on; index 0, the padding e_0 = 1, stays)
+                recip = [np.where(np.asarray(d) == 0, 0, np.asarray(d) + 2 * nh) for d in t.den]
+                for f, idx in enumerate(list(t.num) + recip):
+                    FN[f, r, s] = idx
+                FN[nf - 1, r, s] = -e
+        self.FN = FN
         # one vector of multipliers of lambda: -t/2 for e_t, -t for h_t and c_t
         self._mult = np.concatenate([-0.5 * np.arange(ne), -np.arange(nh, dtype=float)])
         self._mult[ne] = -1.0  # the h_0 slot (see above)
@@ -278,30 +269,29 @@ class _Compiled:
         return out
 
     def table(self, lam: np.ndarray) -> np.ndarray:
-        r"""``(G, ne + 2 nh)``: :math:`[e_t, h_t, c_t]` at each finite :math:`\lambda \ge 0` of ``lam``."""
+        r"""``(G, ne + 4 nh)``: :math:`[e_t, h_t, c_t, 1/h_t, 1/c_t]` at each finite
+        :math:`\lambda \ge 0` of ``lam``."""
         z = np.maximum(lam, 1e-300)[:, None] * self._mult
         ne = self.ne
         y = np.expm1(z[:, ne:])
-        return np.concatenate([np.exp(z[:, :ne]), y / z[:, ne:], 1 + 0.5 * y], axis=1)
+        hc = np.concatenate([y / z[:, ne:], 1 + 0.5 * y], axis=1)
+        return np.concatenate([np.exp(z[:, :ne]), hc, 1 / hc], axis=1)
 
     def values(self, lam: np.ndarray) -> np.ndarray:
         """``(G, rows, n)``: every row at each :math:`\\lambda` of ``lam``.  The exponential
         factor multiplies last, so a subnormal result is rounded once (the other factors'
-        ratio is of order 1)."""
-        T = self.table(lam)
-        num = np.multiply.reduce(T[:, self.FN], axis=1)  # (G, rows, nterm, n)
-        den = np.multiply.reduce(T[:, self.FDrow], axis=2)  # (G, rows)
-        return (self.K * num / den[:, :, None, None] * T[:, self.FE]).sum(axis=2)
+        product is of order 1)."""
+        g = self.table(lam)[:, self.FN]  # (G, nf, rows, nterm, n)
+        return (self.K * (np.multiply.reduce(g[:, :-1], axis=1) * g[:, -1])).sum(axis=2)
 
     def point(self, lam: float) -> np.ndarray:
         """``(rows, n)``: :meth:`values` at one :math:`\\lambda` (a float), with 1-D tables."""
         z = max(lam, 1e-300) * self._mult
         ne = self.ne
         y = np.expm1(z[ne:])
-        T = np.concatenate((np.exp(z[:ne]), y / z[ne:], 1 + 0.5 * y))
-        num = np.multiply.reduce(T[self.FN], axis=0)
-        den = np.multiply.reduce(T[self.FDrow], axis=1)
-        return (self.K * num / den[:, None, None] * T[self.FE]).sum(axis=1)
+        hc = np.concatenate((y / z[ne:], 1 + 0.5 * y))
+        g = np.concatenate((np.exp(z[:ne]), hc, 1 / hc))[self.FN]
+        return (self.K * (np.multiply.reduce(g[:-1], axis=0) * g[-1])).sum(axis=1)
 
 
 _ALL = slice(None)
