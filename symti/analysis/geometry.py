@@ -44,7 +44,8 @@ from ..solve.predictions import Predictions
 from ..task import Task
 from .thresholds import wrong_set
 
-__all__ = ["solve_representation", "margins_mp", "representation_summary", "swap_sums", "wrong_pairs", "parameter_thresholds", "geometry_effect"]
+__all__ = ["solve_representation", "margins_mp", "representation_summary", "swap_sums", "wrong_pairs",
+           "parameter_thresholds", "geometry_effect", "projection_comparison"]
 
 _A = sp.Dummy("alpha_eff")
 _R = sp.Dummy("rho_eff", positive=True)
@@ -231,28 +232,55 @@ def parameter_thresholds(task: Task, kernel: TrialKernel, symbol: sp.Symbol, rid
 
 def geometry_effect(task: Task, alpha, similarities: dict, ridge=0) -> list[dict]:
     r"""The same conjunctivity :math:`\alpha`, different item geometries: for each named item
-    similarity :math:`S` of ``similarities``, the exact wrong set of
-    ``SimilarityKernel(S, alpha)`` beside that of :math:`K_\alpha` (:math:`S = I`), and the
-    :math:`\alpha'` of the kernel's exchangeable projection on the task's trials
-    (:func:`symti.kernels.measured.project_exchangeable`).
+    similarity :math:`S` of ``similarities`` (plus ``"identity"``, :math:`S = I`, i.e.
+    :math:`K_\alpha`), the exact wrong set of
 
     .. math::
-       K((i,j),(k,l)) = \tfrac{1-\alpha}{2}(S_{ik} + S_{jl}) + \alpha S_{ik} S_{jl}
+       K((i,j),(k,l)) = \tfrac{1-\alpha}{2}(S_{ik} + S_{jl}) + \alpha S_{ik} S_{jl},
+
+    the :math:`\alpha'` of the kernel's exchangeable projection on the task's trials
+    (:func:`symti.kernels.measured.project_exchangeable`) and the wrong set of that
+    projection (which predicts as :math:`K_{\alpha'}`).  Where the two wrong sets differ,
+    the geometry itself -- not the effective conjunctivity -- decides.
+
+    On :math:`n = 9`, :math:`\{4, 6\}`, :math:`\alpha = 1/10` (below
+    :math:`\alpha_c \approx 0.1315`, nothing wrong), an ordinal similarity
+    :math:`\gamma = 1/2` makes (3, 6) and (4, 7) wrong while its projection's
+    :math:`\alpha' \approx 0.0746` is even further below :math:`\alpha_c`:
 
     >>> from symti.kernels.trial import geometric_similarity
-    >>> rows = geometry_effect(Task(9, exceptions=[(4, 6)]), "1/5", {"gamma=1/2": geometric_similarity(9, "1/2")})
-    >>> [(r["geometry"], r["wrong"]) for r in rows]
-    [('identity', [(3, 6), (4, 7)]), ('gamma=1/2', [(3, 6), (4, 7)])]
+    >>> rows = geometry_effect(Task(9, exceptions=[(4, 6)]), "1/10", {"gamma=1/2": geometric_similarity(9, "1/2")})
+    >>> [(r["geometry"], r["wrong"], r["wrong_projection"]) for r in rows]
+    [('identity', [], []), ('gamma=1/2', [(3, 6), (4, 7)], [])]
     """
     rows = []
     geoms = {"identity": sp.eye(task.n), **similarities}
     for name, S in geoms.items():
         K = SimilarityKernel(S, alpha)
-        P = solve_exact(task, K, ridge)
-        proj = project_exchangeable(K.gram(task.ordered_pairs()), task.n)
-        rows.append({"geometry": name, "alpha": K.alpha, "wrong": wrong_pairs(task, P),
-                     "alpha_eff_projection": proj.alpha_eff})
+        cmp = projection_comparison(task, K, ridge)
+        rows.append({"geometry": name, "alpha": K.alpha, "wrong": cmp["wrong"],
+                     "alpha_eff_projection": cmp["projection"].alpha_eff, "wrong_projection": cmp["wrong_projection"],
+                     "explained": cmp["projection"].explained})
     return rows
+
+
+def projection_comparison(task: Task, kernel: TrialKernel, ridge=0) -> dict:
+    r"""A kernel (e.g. a measured :class:`~symti.kernels.measured.GramKernel`) beside its
+    exchangeable projection: ``{"projection", "predictions", "wrong", "predictions_projection",
+    "wrong_projection"}``, all exact (the full Gram system; the projection through its
+    reduction to :math:`K_{\alpha'}`).
+
+    >>> from symti.kernels.trial import SimilarityKernel, geometric_similarity
+    >>> c = projection_comparison(Task(5, exceptions=[(2, 4)]), SimilarityKernel(geometric_similarity(5, "1/2"), "1/2"))
+    >>> c["wrong"], c["wrong_projection"], c["projection"].alpha_eff
+    ([(1, 4), (2, 5)], [], 1135/4023)
+    """
+    G = kernel if hasattr(kernel, "M") else kernel.gram(task.ordered_pairs())
+    proj = project_exchangeable(G, task.n)
+    P = solve_exact(task, kernel, ridge)
+    Q = solve_representation(task, proj.kernel, ridge)
+    return {"projection": proj, "predictions": P, "wrong": wrong_pairs(task, P), "predictions_projection": Q,
+            "wrong_projection": wrong_pairs(task, Q)}
 
 
 def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
@@ -264,9 +292,11 @@ def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
     exchangeable projection, :func:`symti.kernels.measured.project_exchangeable`),
     ``scale`` (the diagonal value), ``explained`` (the fraction of the variance of the Gram
     matrix the projection explains; 1 for exchangeable kernels), ``alpha_eff``,
-    ``ridge_eff`` (:math:`\alpha', \rho'` of the reduction, ``None`` where
-    :math:`\kappa_1 \ne \kappa_2` or :math:`\kappa_s = 1`), ``eigenvalues`` (closed forms,
-    exchangeable only).
+    ``ridge_eff`` (:math:`\alpha', \rho'` of the reduction; ``None`` for :math:`\kappa_s = 1`),
+    ``reduces`` (the kernel predicts exactly as :math:`K_{\alpha'}`: exchangeable with
+    :math:`\kappa_1 = \kappa_2`; otherwise :math:`\alpha'` is that of the position-symmetrised
+    kernel or projection, :math:`\alpha' = 1 - (\kappa_1 + \kappa_2 - 2\kappa_x)/(1-\kappa_s)`),
+    ``eigenvalues`` (closed forms, exchangeable only).
 
     >>> s = representation_summary(AlphaKernel("1/5"), 9, "1/10")
     >>> s["psd"], s["alpha_eff"], s["ridge_eff"], s["kappas"]["kappa_1"]
@@ -281,7 +311,13 @@ def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
         kap = tuple(sp.sympify(vals[k]) / same for k in ("swap", "first", "second", "crossed", "disjoint"))
         psd, explained, eig = is_psd(kernel, n), sp.Integer(1), exchangeable_eigenvalues(n, kernel)
         reducible = reduction_applies(kernel)
-        a, r = reduced_alpha_ridge(kernel, ridge) if reducible else (None, None)
+        ks, k1, k2, kx, _ = kap
+        if reducible:
+            a, r = reduced_alpha_ridge(kernel, ridge)
+        elif ks != 1:  # position-asymmetric: the symmetrised kernel's conjunctivity
+            a, r = 1 - (k1 + k2 - 2 * kx) / (1 - ks), (ridge / (same * (1 - ks)) if ridge != 0 else sp.Integer(0))
+        else:
+            a = r = None
     else:
         try:
             check_psd(kernel, trials)
@@ -291,7 +327,7 @@ def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
         G = kernel.gram(trials) if not hasattr(kernel, "M") else kernel
         proj = project_exchangeable(G, n)
         same, kap, explained, eig = proj.scale, proj.kappas, proj.explained, None
-        a = proj.alpha_eff
+        a, reducible = proj.alpha_eff, False
         r = None if a is None else (proj.ridge_factor * ridge if ridge != 0 else sp.Integer(0))
-    return {"exchangeable": vals is not None, "psd": bool(psd), "kappas": dict(zip(names, kap)), "scale": same,
+    return {"exchangeable": vals is not None, "reduces": bool(reducible), "psd": bool(psd), "kappas": dict(zip(names, kap)), "scale": same,
             "explained": explained, "alpha_eff": a, "ridge_eff": r, "eigenvalues": eig}

@@ -53,7 +53,7 @@ import numpy as np
 import sympy as sp
 
 from .._validate import as_exact, parse_number
-from .exchangeable import reduced_alpha_ridge, reduction_applies
+from .exchangeable import reduction_applies
 from .trial import ExchangeableKernel, ScaledKernel, TrialKernel, pattern_codes
 
 __all__ = ["GramKernel", "ExchangeableProjection", "project_exchangeable", "read_matrix", "trial_index",
@@ -158,8 +158,12 @@ class ExchangeableProjection:
     average; ``kappas``: ``(kappa_s, kappa_1, kappa_2, kappa_x, kappa_d)`` = means / scale;
     ``kernel``: ``scale * ExchangeableKernel(*kappas)`` (equal to the projection entry by
     entry); ``explained``: the fraction of the variance of the entries explained;
-    ``alpha_eff``, ``ridge_factor``: :math:`\\alpha'` and :math:`\\rho'/\\rho` when
-    :math:`\\kappa_1 = \\kappa_2` (else ``None``)."""
+    ``alpha_eff``, ``ridge_factor``: :math:`\\alpha' = 1 - (\\kappa_1 + \\kappa_2 - 2\\kappa_x)/(1-\\kappa_s)`
+    (the kernel's eigenvalue on the cycle space over :math:`1 - \\kappa_s`) and
+    :math:`\\rho'/\\rho = 1/(\\mathrm{scale}\\,(1-\\kappa_s))`; ``reduces``: whether
+    :math:`\\kappa_1 = \\kappa_2`, so that the projection predicts exactly as
+    :math:`K_{\\alpha'}` (otherwise :math:`\\alpha'` is that of its position-symmetrised
+    version, :math:`\\kappa_1, \\kappa_2 \\to (\\kappa_1 + \\kappa_2)/2`)."""
 
     n: int
     means: tuple
@@ -169,6 +173,7 @@ class ExchangeableProjection:
     explained: sp.Expr
     alpha_eff: sp.Expr | None
     ridge_factor: sp.Expr | None
+    reduces: bool
 
 
 def project_exchangeable(M, n: int | None = None) -> ExchangeableProjection:
@@ -230,11 +235,12 @@ def project_exchangeable(M, n: int | None = None) -> ExchangeableProjection:
     kernel = ExchangeableKernel(*kappas)
     if scale != 1:
         kernel = ScaledKernel(scale, kernel)
+    ks, k1, k2, kx, _ = kappas
     a = rf = None
-    if reduction_applies(kernel):
-        a, r1 = reduced_alpha_ridge(kernel, 1)
-        rf = r1
-    return ExchangeableProjection(n, means, scale, kappas, kernel, explained, a, rf)
+    if ks != 1:
+        a = 1 - (k1 + k2 - 2 * kx) / (1 - ks)
+        rf = 1 / (scale * (1 - ks))
+    return ExchangeableProjection(n, means, scale, kappas, kernel, explained, a, rf, bool(reduction_applies(kernel)))
 
 
 def read_matrix(path, name: str = "gram", max_side: int = MAX_MATRIX_SIDE) -> list[list[sp.Expr]]:

@@ -1,8 +1,10 @@
 """``symti represent``: what a representation is -- PSD or not, its kappas, its effective
 conjunctivity and ridge (``derivations/theory.md`` §2, §5).
 
-JSON keys: ``kernel`` (the SPEC), ``n``, ``exchangeable``, ``psd``, ``alpha_eff``,
-``ridge_eff`` (``null`` when the kernel does not reduce to K_alpha), ``kappas``
+JSON keys: ``kernel`` (the SPEC), ``n``, ``exchangeable``, ``reduces`` (predicts exactly as
+K_alpha_eff), ``psd``, ``alpha_eff``, ``ridge_eff`` (for kernels that do not reduce: those of
+the position-symmetrised kernel or of the exchangeable projection; ``null`` when
+kappa_s = 1), ``kappas``
 (``kappa_s`` ... ``kappa_d``; a measured or item-similarity kernel gives those of its
 exchangeable projection), ``scale``, ``explained`` (fraction of the Gram matrix's variance
 the projection explains) and ``eigenvalues`` (exchangeable kernels: closed-form eigenvalues
@@ -57,7 +59,7 @@ def run(args):
         raise UsageError(f"--n: symti represent allows 2 <= n <= {MAX_N_REPRESENT}, got {n}")
     s = representation_summary(kernel, n, ridge)
     doc = {
-        "kernel": args.kernel, "n": n, "exchangeable": s["exchangeable"], "psd": s["psd"],
+        "kernel": args.kernel, "n": n, "exchangeable": s["exchangeable"], "reduces": s["reduces"], "psd": s["psd"],
         "alpha_eff": _dec(s["alpha_eff"], digits), "ridge_eff": _dec(s["ridge_eff"], digits),
         "kappas": {k: _dec(v, digits) for k, v in s["kappas"].items()},
         "scale": _dec(s["scale"], digits), "explained": _dec(s["explained"], digits),
@@ -67,7 +69,8 @@ def run(args):
     if args.format == "json":
         return json.dumps(doc, indent=1)
     rows = [{"quantity": k, "value": v} for k, v in
-            [("psd", doc["psd"]), ("exchangeable", doc["exchangeable"]), ("alpha_eff", doc["alpha_eff"]),
+            [("psd", doc["psd"]), ("exchangeable", doc["exchangeable"]), ("reduces", doc["reduces"]),
+             ("alpha_eff", doc["alpha_eff"]),
              ("ridge_eff", doc["ridge_eff"]), ("explained", doc["explained"]), ("scale", doc["scale"])]
             + list(doc["kappas"].items())]
     return f"kernel={args.kernel} n={n}\n" + table([{k: ("-" if v is None else v) for k, v in r.items()} for r in rows],
