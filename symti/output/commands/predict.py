@@ -1,4 +1,4 @@
-"""``symti predict``: the margin of every ordered pair, as a table or streamed JSON.
+r"""``symti predict``: the margin of every ordered pair, as a table or streamed JSON.
 
 Methods: ``closed`` (the overflow-free closed form in float64; the default),
 ``exact`` (the exact rational solve), ``numeric`` (numpy on the trial Gram
