@@ -177,3 +177,32 @@ def test_check_psd_rejects_and_accepts():
     # kappa_d = -1 with nothing else: the all-disjoint block is not PSD
     with pytest.raises(ValueError, match="^kernel: not positive semidefinite"):
         check_psd(ExchangeableKernel(kappa_d=-1), t)
+
+
+# ---------------------------------------------------------------- the --kernel SPEC grammar
+def test_kernel_spec_grammar(tmp_path):
+    from symti.kernels.measured import GramKernel
+    from symti.kernels.networks import NetworkKernel
+    from symti.kernels.spec import parse_kernel_spec
+
+    K = parse_kernel_spec("network:depth=2,nonlinearity=1/2,additive=1/4,type=ntk")
+    assert isinstance(K, NetworkKernel) and (K.depth, K.r, K.nu, K.kind) == (2, R(1, 2), R(1, 4), "ntk")
+    f = tmp_path / "S.csv"
+    f.write_text("1,1/2,1/4\n1/2,1,1/2\n1/4,1/2,1\n")
+    S = parse_kernel_spec(f"similarity:{f},alpha=1/3")
+    ref = SimilarityKernel(geometric_similarity(3, R(1, 2)), R(1, 3))
+    assert all(S(p, q) == ref(p, q) for p, q in itertools.product(trials(3), repeat=2))
+    assert parse_kernel_spec(f"similarity:{f}").alpha == 0
+    g = tmp_path / "G.npy"
+    np.save(g, np.array(AlphaKernel(R(1, 4)).gram(trials(3)), dtype=float))
+    G = parse_kernel_spec(f"gram:{g}")
+    assert isinstance(G, GramKernel) and all(G(p, q) == AlphaKernel(R(1, 4))(p, q)
+                                             for p, q in itertools.product(trials(3), repeat=2))
+    with pytest.raises(ValueError, match="alpha"):
+        parse_kernel_spec(f"similarity:{f},alpha=2")
+    f.write_text("1,2\n2,1\n")
+    for bad, match in ((f"similarity:{f}", "positive semidefinite"), ("network:depth=1,type=gp", "nngp or ntk"),
+                       ("network:depth=1.5", "depth"), ("network:additive=2", "additive"),
+                       ("gram:", "readable"), ("gram:x.txt", "readable")):
+        with pytest.raises(ValueError, match=match):
+            parse_kernel_spec(bad)
