@@ -275,3 +275,45 @@ def test_input_validation():
     assert rank_vector_mp(t, 1, 0, 20) == [0] * 5
     with pytest.raises(ValueError, match="^n: margin_matrix"):
         margin_matrix(Task(30_000), 0.5)
+
+
+# ------------------------------------------------- the compiled evaluator (issue 11)
+@pytest.mark.parametrize("task,alpha,ridge", [
+    (Task(9, exceptions=[(4, 6)]), 0.5, 1e308), (Task(9, exceptions=[(4, 6)]), 0.5, 1e306),
+    (Task(30, exceptions=[(4, 16), (20, 28)]), 0.3, 1e307), (Task(30, exceptions=[(4, 16), (20, 28)]), 0.3, 1e200),
+])
+def test_tiny_and_subnormal_ranks_keep_their_digits(task, alpha, ridge):
+    """Ranks down to the subnormal range (2.5e-309 at rho = 1e308) to 1e-12 relative against
+    the mpmath closed form at 40 digits: the factor e^{-t lambda/2} multiplies last, so a
+    subnormal rank is rounded once (it lost 9 digits when it multiplied first)."""
+    r = rank_vector_numeric(task, alpha, ridge)
+    ref = rank_vector_mp(task, Fraction(alpha), Fraction(ridge), 40)
+    checked = 0
+    for x, y in zip(r, ref):
+        if abs(y) > 1e-320:  # representable in float64
+            assert abs(mpmath.mpf(x) - y) <= 1e-12 * abs(y), (x, y)
+            checked += 1
+    assert checked >= 4
+
+
+def test_evaluator_is_cached_per_task_and_validates():
+    from symti.closed_form.evaluate import MarginEvaluator, evaluator
+
+    t = Task(9, exceptions=[(4, 6)])
+    ev = evaluator(t)
+    assert isinstance(ev, MarginEvaluator) and evaluator(Task(9, exceptions=[(4, 6)])) is ev
+    assert evaluator(Task(9, exceptions=[(3, 6)])) is not ev
+    with pytest.raises(TypeError, match="^task"):
+        evaluator([9])
+    with pytest.raises(ValueError, match="^weights"):
+        evaluator(Task(5, weights={(1, 2): sp.Symbol("w", positive=True)}))
+
+
+def test_margins_keep_the_shape_of_the_item_arrays():
+    t = Task(12, exceptions=[(3, 9)], weights={(3, 9): 2})
+    i = np.array([[1, 3, 12], [9, 4, 5]])
+    j = np.array([[12, 9, 1], [3, 5, 4]])
+    f = margins(t, i, j, 0.2, 0.05)
+    M = margin_matrix(t, 0.2, 0.05)
+    assert f.shape == (2, 3)
+    assert np.allclose(f, M[i - 1, j - 1], rtol=1e-14, atol=1e-15)
