@@ -83,9 +83,11 @@ def run(args) -> str:
             "models_wrong", "theory_wrong"]
     lines = [f"symti compare: {data['data']}, phase {data['phase']}; {data['criterion']}",
              "rho = ridge_scale * l2_reg; wrong sets at the smallest l2_reg (models: accuracy < 1/2)", "",
-             table(rows, cols), "", "fitted parameters by model (min / median / max):"]
-    for s in data["by_model"]:
-        parts = [f"{p} {s[p]['min']:.3g} / {s[p]['median']:.3g} / {s[p]['max']:.3g}"
-                 for p in ("alpha", "ridge_scale", "spearman") if s[p]]
-        lines.append(f"  {s['model']} ({s['conditions']} conditions): " + "; ".join(parts))
+             table(rows, cols)]
+    for by in ("model", "task", "hier"):
+        lines += ["", f"fitted parameters by {by} (min / median / max):"]
+        for s in data[f"by_{by}"]:
+            parts = [f"{p} {s[p]['min']:.3g} / {s[p]['median']:.3g} / {s[p]['max']:.3g}"
+                     for p in ("alpha", "ridge_scale", "spearman") if s[p]]
+            lines.append(f"  {s[by]} ({s['conditions']} conditions): " + "; ".join(parts))
     return "\n".join(lines)
