@@ -251,3 +251,9 @@ def test_cli_thresholds_plot_takes_an_exact_ridge_beyond_float64(tmp_path):
 def test_category_accuracy_without_test_pairs_has_no_lines():
     fig = plot.category_accuracy(Task(2))
     assert [l for l in fig.axes[0].lines if l.get_gid()] == []
+
+
+def test_symti_plot_is_the_module():
+    import symti
+
+    assert symti.plot is plot and callable(symti.plot.margin_heatmap)
