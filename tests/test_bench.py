@@ -118,6 +118,10 @@ def test_cli_quick_json_and_table(capsys):
     assert main(["bench", "--quick", "--only", "closed_vs_sklearn_n99", "--repeat", "2"]) == 0
     out = capsys.readouterr().out
     assert "closed_vs_sklearn_n99" in out and "x [" in out and "baseline: sklearn" in out
+    assert main(["bench", "--quick", "--only", "exact_n9_exception", "--repeat", "1", "--format", "markdown"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert rows[0].startswith("| benchmark |") and len(rows) == 3 and rows[2].startswith("| `exact_n9_exception` |")
+    assert rows[2].count("|") == rows[0].count("|") and rows[2].endswith("| yes |")
 
 
 @pytest.mark.parametrize("argv,option", [(["--repeat", "0"], "--repeat"), (["--repeat", "x"], "--repeat"),
