@@ -314,10 +314,10 @@ def _stack_solve(A, b):
     return [c[:, a, None] for a in range(len(b))]
 
 
-def _grid_params(alphas, ridges):
-    """Validated float64 arrays (1-D) of alphas in [0, 1] and ridges in [0, inf)."""
+def _grid_params(alphas, rhos):
+    """Validated float64 arrays (1-D) of alphas in [0, 1] and rhos in [0, inf)."""
     out = []
-    for name, x, hi in (("alphas", alphas, 1.0), ("rhos", ridges, float("inf"))):
+    for name, x, hi in (("alphas", alphas, 1.0), ("rhos", rhos, float("inf"))):
         try:
             a = np.asarray(x, dtype=float)
         except (TypeError, ValueError) as exc:
@@ -414,14 +414,14 @@ class MarginEvaluator:
                                 lambda b, x: V[b + 1] if x is _ALL else float(V[b + 1, x - 1]), mods, _small_solve)
         return ranks(_ALL)
 
-    def ranks(self, alphas, ridges):
-        r"""Rank vectors ``(len(alphas), len(ridges), n)`` (arrays broadcast as a grid).
+    def ranks(self, alphas, rhos):
+        r"""Rank vectors ``(len(alphas), len(rhos), n)`` (arrays broadcast as a grid).
 
         :math:`\lambda = 2\operatorname{asinh}\sqrt{(\alpha+\rho)/(2(1-\alpha))}`
         (:func:`symti.params.lambda_numeric`); :math:`\alpha = 1` gives :math:`r = 0`,
         :math:`\alpha = \rho = 0` the minimum-norm additive least-squares ranks.
         """
-        a, r = _grid_params(alphas, ridges)
+        a, r = _grid_params(alphas, rhos)
         A, R = np.meshgrid(a, r, indexing="ij")
         return self._ranks(self._params(A.ravel(), R.ravel())).reshape(len(a), len(r), self.n)
 
@@ -478,9 +478,9 @@ class MarginEvaluator:
             out[:, trained] = sgn * (m[:, cls] * self.y[cls]) + one_m[:, cls] * d
         return out
 
-    def margin_grid(self, alphas, ridges, pairs=None, chunk: int | None = None) -> np.ndarray:
+    def margin_grid(self, alphas, rhos=0.0, pairs=None, chunk: int | None = None) -> np.ndarray:
         """See :func:`margin_grid`."""
-        a, r = _grid_params(alphas, ridges)
+        a, r = _grid_params(alphas, rhos)
         index = self.pair_index(pairs)
         A, R = (x.ravel() for x in np.meshgrid(a, r, indexing="ij"))
         out = np.empty((A.size, index[0].size))
