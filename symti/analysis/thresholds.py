@@ -52,7 +52,7 @@ import sympy as sp
 
 from .._validate import as_expr, check_digits, check_ridge, format_decimal
 from ..params import alpha as _CANONICAL_ALPHA, result_symbol
-from ..solve.exact import rank_differences_mu
+from ..solve.rank import RankNumeratorsMu
 from ..task import Task
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "wrong_set",
     "thresholds",
     "point_between",
+    "MuSigns",
 ]
 
 #: The symbol :math:`\alpha` in which the margins are rational functions: the
@@ -81,8 +82,17 @@ class AlgebraicNumber:
     ``value`` is a :class:`~sympy.Rational` or a :class:`~sympy.CRootOf`,
     the ``index``-th real root (ascending) of the irreducible, primitive
     integer polynomial ``poly`` in :data:`ALPHA`.  ``lo <= value <= hi``
-    with rational ``lo``, ``hi`` and ``poly`` has no other root in
-    ``[lo, hi]`` (``lo == hi == value`` for rationals).
+    with rational ``lo``, ``hi`` (``lo == hi == value`` for rationals).
+
+    The number is kept by a *defining* polynomial (``coeffs``, ascending integer
+    coefficients) with exactly one root in ``[lo, hi]``, a simple one: the minimal
+    polynomial when built by :meth:`root`, or any such polynomial when built by
+    :meth:`isolated` with ``minimal=False`` -- e.g. a margin's numerator of degree
+    ~n at large n, where factoring every numerator would cost more than the rest
+    of the analysis.  Comparison, refinement and digits never need the minimal
+    polynomial (equality of two numbers with different defining polynomials is
+    decided by their gcd); :attr:`poly`, :attr:`value`, :attr:`index` and
+    ``hash`` factor the defining polynomial once, on demand.
 
     >>> r = AlgebraicNumber.root(sp.Poly(ALPHA**2 - 2, ALPHA), 1)
     >>> x = r.refine(sp.Rational(1, 10**6))
@@ -114,18 +124,57 @@ class AlgebraicNumber:
         return cls(_coeffs(poly), lo, hi, {"index": index, "poly": poly})
 
     @classmethod
-    def isolated(cls, poly, lo, hi) -> "AlgebraicNumber":
-        """The root of the irreducible ``poly`` (SymPy ``Poly`` in :data:`ALPHA` or
-        python-flint ``fmpz_poly``) in the isolating interval ``[lo, hi]`` (its index
-        among the real roots is computed only when asked for)."""
+    def isolated(cls, poly, lo, hi, minimal: bool = True) -> "AlgebraicNumber":
+        """The root of ``poly`` (SymPy ``Poly`` in :data:`ALPHA` or python-flint
+        ``fmpz_poly``) in the isolating interval ``[lo, hi]``, which must hold exactly
+        one root of ``poly``, a simple one.  ``minimal=True`` says ``poly`` is
+        irreducible; otherwise the minimal polynomial is found on demand (its index
+        among the real roots is computed only when asked for).
+
+        >>> x = AlgebraicNumber.isolated(sp.Poly((ALPHA**2 - 2) * (ALPHA + 3), ALPHA), 1, 2, minimal=False)
+        >>> x == AlgebraicNumber.root(sp.Poly(ALPHA**2 - 2, ALPHA), 1), x.value
+        (True, CRootOf(alpha**2 - 2, 1))
+        """
         c = _coeffs(poly)
         if len(c) == 2:
             return cls.rational(sp.Rational(-c[0], c[1]))
-        return cls(c, sp.Rational(lo), sp.Rational(hi))
+        lo, hi = sp.Rational(lo), sp.Rational(hi)
+        if not minimal:
+            for q in (lo, hi):  # a rational root at an end point of the interval
+                if cls(c, q, q, {"minimal": False})._eval_sign(q) == 0:
+                    return cls.rational(q)
+        return cls(c, lo, hi, {} if minimal else {"minimal": False})
+
+    def _minimal_form(self) -> "AlgebraicNumber":
+        """The same number with its minimal polynomial (factoring the defining one once)."""
+        if self._cache.get("minimal", True):
+            return self
+        hit = self._cache.get("minimal_form")
+        if hit is None:
+            _c, factors = self._flint().factor()
+            hit = None
+            for f, _e in factors:
+                a = AlgebraicNumber(_coeffs(f), self.lo, self.hi)
+                sa, sb = a._eval_sign(self.lo), a._eval_sign(self.hi)
+                if sa == 0:
+                    hit = AlgebraicNumber.rational(self.lo)
+                elif sb == 0:
+                    hit = AlgebraicNumber.rational(self.hi)
+                elif sa != sb:
+                    hit = AlgebraicNumber.isolated(f, self.lo, self.hi)
+                if hit is not None:
+                    break
+            if hit is None:  # pragma: no cover - the defining polynomial changes sign on [lo, hi]
+                raise RuntimeError("internal: no factor vanishes in the isolating interval")
+            self._cache["minimal_form"] = hit
+        return hit
 
     @property
     def poly(self) -> sp.Poly:
         """The minimal polynomial (primitive, positive leading coefficient) in :data:`ALPHA`."""
+        m = self._minimal_form()
+        if m is not self:
+            return m.poly
         if "poly" not in self._cache:
             self._cache["poly"] = sp.Poly(list(reversed(self.coeffs)), ALPHA)
         return self._cache["poly"]
@@ -147,6 +196,9 @@ class AlgebraicNumber:
     @property
     def index(self) -> int:
         """Position among the real roots of :attr:`poly`, ascending (Sturm count)."""
+        m = self._minimal_form()
+        if m is not self:
+            return m.index
         if "index" not in self._cache:
             self._cache["index"] = int(self.poly.count_roots(-sp.oo, self.lo))
         return self._cache["index"]
@@ -156,7 +208,10 @@ class AlgebraicNumber:
         """The number as a SymPy :class:`~sympy.Rational` or :class:`~sympy.CRootOf`."""
         if self.is_rational:
             return self.lo
-        return sp.CRootOf(self.poly, self.index)
+        m = self._minimal_form()
+        if m.is_rational:
+            return m.lo
+        return sp.CRootOf(m.poly, m.index)
 
     # exact comparison ----------------------------------------------------------
     @property
@@ -172,18 +227,24 @@ class AlgebraicNumber:
 
         f = self._flint()
         q = lambda r: flint.fmpq(int(r.p), int(r.q))  # noqa: E731
+        R = lambda x: sp.Rational(int(x.p), int(x.q))  # noqa: E731
         lo, hi, eps = q(self.lo), q(self.hi), q(sp.Rational(eps))
         s_lo = f(lo) > 0
+        if len(self.coeffs) > 6:  # high degree: Newton in Arb, then an exact sign check
+            got = _newton_bracket(f, lo, hi, eps, s_lo)
+            if got is not None:
+                if got[0] == got[1]:
+                    return AlgebraicNumber.rational(R(got[0]))
+                lo, hi = got
         while hi - lo >= eps:
             mid = (lo + hi) / 2
             v = f(mid)
-            if v == 0:  # pragma: no cover - an irreducible poly of degree > 1 has no rational root
-                raise RuntimeError("internal: rational root of an irreducible polynomial")
+            if v == 0:  # a rational root (only for a defining polynomial that is not minimal)
+                return AlgebraicNumber.rational(R(mid))
             if (v > 0) == s_lo:
                 lo = mid
             else:
                 hi = mid
-        R = lambda x: sp.Rational(int(x.p), int(x.q))  # noqa: E731
         return AlgebraicNumber(self.coeffs, R(lo), R(hi), self._cache)
 
     def __eq__(self, other) -> bool:
@@ -191,10 +252,24 @@ class AlgebraicNumber:
             return False
         if not isinstance(other, AlgebraicNumber):
             other = AlgebraicNumber.rational(other)
-        if self.is_rational or other.is_rational:
-            return self.is_rational and other.is_rational and self.lo == other.lo
+        if self.is_rational and other.is_rational:
+            return self.lo == other.lo
+        if self.is_rational or other.is_rational:  # a rational root of a defining polynomial?
+            x, r = (other, self.lo) if self.is_rational else (self, other.lo)
+            return x.lo <= r <= x.hi and x._eval_sign(r) == 0
         if self.coeffs != other.coeffs:
-            return False
+            if self._cache.get("minimal", True) and other._cache.get("minimal", True):
+                return False  # different minimal polynomials
+            a, b = max(self.lo, other.lo), min(self.hi, other.hi)
+            if a > b:
+                return False
+            g = self._flint().gcd(other._flint())
+            if g.degree() < 1:
+                return False
+            # g divides both: at most one root in each interval; equal iff it has one in the overlap
+            qa, qb = (_fmpq(x) for x in (a, b))
+            va, vb = g(qa), g(qb)
+            return va == 0 or vb == 0 or (va > 0) != (vb > 0)
         # each interval holds exactly one root of the same polynomial: the numbers are
         # equal iff the overlap of the intervals holds a root (a sign change; roots are simple)
         a, b = max(self.lo, other.lo), min(self.hi, other.hi)
@@ -204,11 +279,13 @@ class AlgebraicNumber:
         return fa == 0 or fb == 0 or fa != fb
 
     def __hash__(self) -> int:
-        return hash(self.coeffs)
+        return hash(self._minimal_form().coeffs)
 
     def __lt__(self, other) -> bool:
         if not isinstance(other, AlgebraicNumber):
             other = AlgebraicNumber.rational(other)
+        if self.hi < other.lo or other.hi < self.lo:  # disjoint intervals: no refinement needed
+            return self.hi < other.lo
         if self == other:
             return False
         first, _ = _separate(self, other)
@@ -267,6 +344,83 @@ class AlgebraicNumber:
         return float(self.evalf(17))
 
 
+def _fmpq(r):
+    import flint
+
+    r = sp.Rational(r)
+    return flint.fmpq(int(r.p), int(r.q))
+
+
+def _newton_bracket(f, lo, hi, eps, s_lo):
+    r"""A bracket ``[a, b] ⊂ [lo, hi]`` of width ``< eps`` around the one root of ``f``
+    (python-flint ``fmpz_poly``) in ``[lo, hi]`` (``s_lo``: ``f(lo) > 0``): safeguarded
+    Newton in Arb balls (a Newton step when it lands inside the current bracket,
+    else a bisection step, geometric when the bracket spans orders of magnitude),
+    *certified* at the end by exact signs of ``f`` at ``a`` and ``b``; ``None`` when
+    that certificate fails (the caller bisects exactly).  ``(r, r)`` for an exact
+    rational root ``r`` met on the way."""
+    import flint
+
+    prec = flint.ctx.prec
+    try:
+        bits = max(64, int(-math.log2(float(eps))) + 40)
+        flint.ctx.prec = bits + 32
+        F = flint.arb_poly(f)
+        dF = F.derivative()
+        a, b = flint.arb(lo), flint.arb(hi)
+        fmpq_of = lambda x: (lambda m, e: flint.fmpq(int(m) * 2 ** int(e), 1) if int(e) >= 0  # noqa: E731
+                             else flint.fmpq(int(m), 2 ** -int(e)))(*x.mid().man_exp())
+        x = None
+        target = flint.arb(eps) / 16
+        for _ in range(4 * bits + 400):
+            if (b - a) < target:
+                break
+            step = None
+            if x is not None:
+                fx, dfx = F(x), dF(x)
+                if not dfx.contains(0):
+                    y = flint.arb((x - fx / dfx).mid())
+                    if a < y < b:
+                        step = y
+            if step is None:  # bisect (geometrically across magnitudes)
+                if a > 0 and b > 8 * a:
+                    step = flint.arb((a * b).sqrt().mid())
+                elif a == 0 and b > 0:
+                    step = flint.arb((b / 1024).mid())
+                else:
+                    step = flint.arb(((a + b) / 2).mid())
+            v = F(step)
+            if v.contains(0):
+                q = fmpq_of(step)
+                ve = f(q)
+                if ve == 0:
+                    return q, q
+                pos = ve > 0
+            else:
+                pos = v > 0
+            if pos == s_lo:
+                a = step
+            else:
+                b = step
+            if x is not None and step is not None and abs(step - x) < target:
+                x = step
+                break
+            x = step
+        c = fmpq_of(x if x is not None else (a + b) / 2)
+        h = eps / 4
+        qa, qb = max(lo, c - h), min(hi, c + h)
+        va, vb = f(qa), f(qb)
+        if va == 0:
+            return qa, qa
+        if vb == 0:
+            return qb, qb
+        if (va > 0) == s_lo and (vb > 0) != s_lo and qb - qa < eps:
+            return qa, qb
+        return None
+    finally:
+        flint.ctx.prec = prec
+
+
 def _normal(poly) -> sp.Poly:
     """Primitive, positive leading coefficient, in :data:`ALPHA`."""
     poly = sp.Poly(poly, ALPHA).primitive()[1]
@@ -305,9 +459,9 @@ def _separate(a: AlgebraicNumber, b: AlgebraicNumber):
         if wa == 0 and wb == 0:
             raise ValueError("internal: equal numbers cannot be separated")
         if wa >= wb:
-            a = a.refine(max(wa / 4, sp.Rational(1, 10**60)) if wa else 1)
+            a = a.refine(max(wa / 2**16, sp.Rational(1, 10**60)) if wa else 1)
         else:
-            b = b.refine(max(wb / 4, sp.Rational(1, 10**60)) if wb else 1)
+            b = b.refine(max(wb / 2**16, sp.Rational(1, 10**60)) if wb else 1)
         if a.hi - a.lo == wa and b.hi - b.lo == wb:  # pragma: no cover - refine stalled
             raise RuntimeError("internal: root refinement made no progress")
 
@@ -579,17 +733,33 @@ def thresholds(task: Task, ridge=0, symbol=None) -> ThresholdAnalysis:
 def _mu_to_alpha_poly(f, ridge: sp.Rational):
     r""":math:`g(\alpha) \propto (1-\alpha)^d f\big(2(\alpha+\rho)/(1-\alpha)\big)`, an integer
     polynomial whose roots are the images :math:`\alpha = (\mu - 2\rho)/(\mu + 2)` of the
-    roots :math:`\mu` of ``f`` (irreducible when ``f`` is: a Moebius change of variable)."""
+    roots :math:`\mu` of ``f`` (irreducible when ``f`` is: a Moebius change of variable).
+
+    Computed by Taylor shifts in python-flint: :math:`\mu = -2 + c/(1-\alpha)` with
+    :math:`c = 2 + 2\rho`, so with :math:`f(w - 2) = \sum_k a_k w^k`,
+    :math:`q^d (1-\alpha)^d f(\mu) = \sum_k a_k (cq)^k q^{d-k} (1-\alpha)^{d-k}`
+    (:math:`\rho = p/q`).
+
+    >>> import flint
+    >>> str(_mu_to_alpha_poly(flint.fmpz_poly([-1, 1]), sp.Integer(0)))   # mu = 1 <=> alpha = 1/3
+    '3*x + (-1)'
+    """
     import flint
 
-    coeffs = f.coeffs()
-    d = len(coeffs) - 1
-    powP, powQ = _moebius_powers(int(ridge.p), int(ridge.q), d)
-    g = flint.fmpz_poly([0])
-    for k, c in enumerate(coeffs):
-        if c:
-            g += int(c) * powP[k] * powQ[d - k]
-    return g
+    d = f.degree()
+    if d <= 0:
+        return f
+    p, q = int(ridge.p), int(ridge.q)
+    cq = 2 * q + 2 * p
+    a = f(flint.fmpz_poly([-2, 1])).coeffs()
+    b = [0] * (d + 1)
+    pc, pq = 1, q ** d
+    for k in range(d + 1):
+        ak = int(a[k]) if k < len(a) else 0
+        b[d - k] = ak * pc * pq  # coefficient of z^(d-k), z = 1 - alpha
+        pc *= cq
+        pq //= q
+    return flint.fmpz_poly(b)(flint.fmpz_poly([1, -1]))
 
 
 _POWERS: dict = {}
@@ -667,46 +837,159 @@ def _man_exp(b) -> tuple[int, int]:
     return (m * 2**e, 1) if e >= 0 else (m, 2**-e)
 
 
+class MuSigns:
+    r"""The sign of every margin of a unit-weight task on :math:`\alpha \in (0, 1)`, for a
+    fixed ridge, from the rank numerators :math:`x_i(\mu)` of
+    :class:`symti.solve.rank.RankNumeratorsMu` (derivations/theory.md §3, §4).
+
+    For :math:`\mu > 0`, :math:`\det(L + \mu I) > 0`, so the sign of
+    :math:`r_i - r_j` is the sign of :math:`x_i - x_j`, a polynomial in
+    :math:`\mu = 2(\alpha+\rho)/(1-\alpha)`, increasing in :math:`\alpha`:
+    :math:`\alpha \in (0, 1) \iff \mu > 2\rho`.  With
+    :math:`X_i(t) = q^d x_i((t + 2p)/q)` (:math:`2\rho = 2p/q`, :math:`t > 0`),
+    Descartes' rule on :math:`X_i - X_j` bounds the roots; 0 sign changes proves one
+    sign, 1 proves exactly one simple root (isolated in :math:`(0, 1)` without
+    factoring), more goes to factoring and certified root isolation.  Pairs are
+    certified positive in bulk by transitivity:
+    :math:`r_i > r_a` and :math:`r_a > r_j` for all :math:`\mu > 2\rho` give
+    :math:`r_i > r_j`, so only pairs that no chain of certified pairs spans are
+    examined (those near an exception).
+    """
+
+    def __init__(self, task: Task, ridge):
+        import flint
+
+        self.task, self.ridge = task, sp.Rational(ridge)
+        self.R = RankNumeratorsMu(task)
+        xs = self.x = self.R.numerators()
+        d = self.d = max(v.degree() for v in xs if v) if any(xs) else 0
+        p, q = int(2 * self.ridge.p), int(self.ridge.q)
+        shift = flint.fmpz_poly([p, 1])
+        qpow = [1]
+        for _ in range(d):
+            qpow.append(qpow[-1] * q)
+
+        def X(v):
+            c = v.coeffs()
+            y = flint.fmpz_poly([int(ck) * qpow[d - k] for k, ck in enumerate(c)]) if q != 1 else v
+            return y(shift) if p else y
+
+        self.X = [X(v) for v in xs]
+        self._roots: dict = {}
+
+    @staticmethod
+    def _variations(f) -> tuple[int, int]:
+        """(sign changes of the coefficients, sign of the leading coefficient)."""
+        last, var = 0, 0
+        for c in f.coeffs():
+            if c:
+                s = 1 if c > 0 else -1
+                if last and s != last:
+                    var += 1
+                last = s
+        return var, last
+
+    def certified_positive(self, pairs=None) -> tuple[set, dict]:
+        r"""``(certified, rest)``: pairs ``i < j`` (every pair, or those listed) proved
+        :math:`r_i > r_j` on all of :math:`(0, 1)`, and the others ``{(i, j): (var, sign)}``
+        with their Descartes count and leading sign."""
+        n, X = self.task.n, self.X
+        want = None if pairs is None else set(pairs)
+        good = [False] * (n + 1)  # good[k]: gap (k, k+1) certified
+        rest: dict = {}
+        for k in range(1, n):
+            var, s = self._variations(X[k - 1] - X[k])
+            good[k] = var == 0 and s > 0
+            if not good[k]:
+                rest[(k, k + 1)] = (var, s)
+        bad = [0] * (n + 1)  # bad[k] = number of uncertified gaps among 1..k-1
+        for k in range(1, n):
+            bad[k + 1] = bad[k] + (0 if good[k] else 1)
+        chain = lambda i, j: bad[j] == bad[i]  # noqa: E731 - all gaps i..j-1 certified
+        cert = set()
+        for j in range(2, n + 1):
+            anchor = None
+            for i in range(j - 1, 0, -1):
+                if chain(i, j) or (anchor is not None and chain(i, anchor)):
+                    if want is None or (i, j) in want:
+                        cert.add((i, j))
+                    continue
+                if j - i == 1:
+                    hit = rest[(i, j)]
+                else:
+                    hit = self._variations(X[i - 1] - X[j - 1])
+                if hit[0] == 0 and hit[1] > 0:
+                    anchor = i
+                    if want is None or (i, j) in want:
+                        cert.add((i, j))
+                elif want is None or (i, j) in want:
+                    rest[(i, j)] = hit
+        if want is not None:
+            rest = {k: v for k, v in rest.items() if k in want}
+        return cert, rest
+
+    def structure(self, i: int, j: int, hint=None) -> tuple[list, list, list]:
+        r"""``(cuts, signs, odd)`` of :math:`r_i - r_j` on :math:`(0, 1)`: ``cuts`` are
+        ``0``, the roots in :math:`(0, 1)` (sorted :class:`AlgebraicNumber`) and ``1``;
+        ``signs[k]`` is the sign on ``(cuts[k], cuts[k+1])``; ``odd[k]`` tells whether the
+        sign changes at root ``k`` (a root of even multiplicity is a touch point)."""
+        import flint
+
+        var, lead = hint if hint is not None else self._variations(self.X[i - 1] - self.X[j - 1])
+        N = self.x[i - 1] - self.x[j - 1]
+        if not N:
+            return [ZERO, ONE], [0], []
+        if var == 0:
+            return [ZERO, ONE], [lead], []
+        if var == 1:
+            g = _mu_to_alpha_poly(N, self.ridge)
+            while g and g.coeffs()[0] == 0:  # a root at alpha = 0 (mu = 2 rho) is no cut
+                g = flint.fmpz_poly(g.coeffs()[1:])
+            r = AlgebraicNumber.isolated(g, 0, 1, minimal=False)
+            r = r.refine(sp.Rational(1, 2**80))  # narrow now: comparisons of thresholds stay cheap
+            return [ZERO, r, ONE], [-lead, lead], [True]
+        g = N.gcd(self.R.det)
+        N = N // g
+        _c, factors = N.factor()
+        events = []
+        for f, e in factors:
+            if _descartes_bound(f, self.ridge):
+                events += [(r, e % 2 == 1) for r in _alpha_roots(f, self.ridge, self._roots)]
+        events.sort(key=lambda ev: ev[0])
+        cuts = [ZERO] + [r for r, _ in events] + [ONE]
+        sign = 1 if N.coeffs()[-1] > 0 else -1       # mu -> oo: alpha -> 1-
+        signs = [sign]
+        for _r, odd in reversed(events):
+            sign = -sign if odd else sign
+            signs.append(sign)
+        signs.reverse()
+        return cuts, signs, [odd for _, odd in events]
+
+
 def _thresholds_in_mu(task: Task, ridge: sp.Rational, x) -> list:
     r"""Wrong sets of every test pair of a unit-weight task from the margins'
     numerators in :math:`\mu = 2(\alpha+\rho)/(1-\alpha)` (increasing in :math:`\alpha`):
     the sign of an untrained margin is the sign of :math:`N_{ij}(\mu)`
-    (:func:`symti.solve.exact.rank_differences_mu`)."""
-    import flint
-
+    (:class:`MuSigns`)."""
     pairs = task.test_pairs()
-    ND = rank_differences_mu(task, pairs)
-    cache: dict = {}
+    S = MuSigns(task, ridge)
+    cert, rest = S.certified_positive(pairs)
     mu_of_alpha = 2 * (ALPHA + ridge) / (1 - ALPHA)
     out = []
     for i, j in pairs:
-        N, D = ND[i, j]
         truth = task.ground_truth(i, j)
 
-        def build(N=N, D=D):
+        def build(i=i, j=j):
+            N, D = S.R.difference(i, j)
             num = sum(int(c) * mu_of_alpha**k for k, c in enumerate(N.coeffs()))
             den = sum(int(c) * mu_of_alpha**k for k, c in enumerate(D.coeffs()))
             m = sp.factor(sp.cancel(num / den)) if N else sp.Integer(0)
             return m if x == ALPHA else m.xreplace({ALPHA: x})
 
-        if not N:
-            wrong: list = []
-        elif _descartes_bound(N, ridge) == 0:  # no root with mu > 2 rho: one sign on (0, 1)
-            wrong = [(ZERO, ONE)] if (1 if N.coeffs()[-1] > 0 else -1) * truth < 0 else []
+        if (i, j) in cert:
+            wrong: list = [] if truth > 0 else [(ZERO, ONE)]
         else:
-            _c, factors = N.factor()
-            events = []
-            for f, e in factors:
-                if _descartes_bound(f, ridge):
-                    events += [(r, e % 2 == 1) for r in _alpha_roots(f, ridge, cache)]
-            events.sort(key=lambda ev: ev[0])  # exact comparisons (total_ordering)
-            cuts = [ZERO] + [r for r, _ in events] + [ONE]
-            sign = 1 if N.coeffs()[-1] > 0 else -1       # mu -> oo: alpha -> 1-
-            signs = [sign]
-            for _r, odd in reversed(events):
-                sign = -sign if odd else sign
-                signs.append(sign)
-            signs.reverse()                               # signs[k] on (cuts[k], cuts[k+1])
+            cuts, signs, _odd = S.structure(i, j, rest.get((i, j)))
             wrong = [(cuts[k], cuts[k + 1]) for k, s_ in enumerate(signs) if s_ * truth < 0]
         out.append(PairThreshold(i, j, task.category(i, j), truth, tuple(wrong), [build]))
     return out
