@@ -290,11 +290,22 @@ class _Compiled:
         ne = self.ne
         y = np.expm1(z[ne:])
         hc = np.concatenate((y / z[ne:], 1 + 0.5 * y))
-        g = np.concatenate((np.exp(z[:ne]), hc, 1 / hc))[self.FN]
-        return (self.K * (np.multiply.reduce(g[:-1], axis=0) * g[-1])).sum(axis=1)
+        T = np.concatenate((np.exp(z[:ne]), hc, 1 / hc))
+        if self.n <= _BLOCK:
+            g = T[self.FN]
+            return (self.K * (np.multiply.reduce(g[:-1], axis=0) * g[-1])).sum(axis=1)
+        out = np.empty(self.K.shape[::2])  # large n: items in blocks, temporaries bounded
+        for s in range(0, self.n, _BLOCK):
+            b = slice(s, s + _BLOCK)
+            g = T[self.FN[..., b]]
+            out[:, b] = (self.K[..., b] * (np.multiply.reduce(g[:-1], axis=0) * g[-1])).sum(axis=1)
+        return out
 
 
 _ALL = slice(None)
+
+#: Items per block of :meth:`_Compiled.point` for large n (bounds its temporaries to a few MB).
+_BLOCK = 1 << 15
 
 
 def _small_solve(A, b):
