@@ -39,10 +39,18 @@ _SUBMODULES = {
 }
 
 
+#: Functions reachable at the top, imported on first use: ``symti.derive(task, kernel)``
+#: (the derivation document) and ``symti.verify(task, pair, ...)`` (prove or refute a claim).
+_FUNCTIONS = {"derive": "symti.output.derive", "verify": "symti.analysis.verify"}
+
+
 def __getattr__(name):
-    """Import layers on first use: ``symti.closed_form``, ``symti.analysis``, ``symti.llm``, ..."""
+    """Import layers on first use: ``symti.closed_form``, ``symti.analysis``, ``symti.llm``, ...;
+    and the functions of ``_FUNCTIONS`` (``symti.derive``, ``symti.verify``)."""
     if name in _SUBMODULES:
         return importlib.import_module(_SUBMODULES[name])
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(_FUNCTIONS[name]), name)
     raise AttributeError(f"module 'symti' has no attribute {name!r}")
 
 __all__ = [
