@@ -928,7 +928,7 @@ class MuSigns:
             rest = {k: v for k, v in rest.items() if k in want}
         return cert, rest
 
-    def structure(self, i: int, j: int, hint=None) -> tuple[list, list, list]:
+    def structure(self, i: int, j: int, hint=None, narrow: bool = True) -> tuple[list, list, list]:
         r"""``(cuts, signs, odd)`` of :math:`r_i - r_j` on :math:`(0, 1)`: ``cuts`` are
         ``0``, the roots in :math:`(0, 1)` (sorted :class:`AlgebraicNumber`) and ``1``;
         ``signs[k]`` is the sign on ``(cuts[k], cuts[k+1])``; ``odd[k]`` tells whether the
@@ -946,7 +946,8 @@ class MuSigns:
             while g and g.coeffs()[0] == 0:  # a root at alpha = 0 (mu = 2 rho) is no cut
                 g = flint.fmpz_poly(g.coeffs()[1:])
             r = AlgebraicNumber.isolated(g, 0, 1, minimal=False)
-            r = r.refine(sp.Rational(1, 2**80))  # narrow now: comparisons of thresholds stay cheap
+            if narrow:  # narrow now: comparisons of thresholds stay cheap
+                r = r.refine(sp.Rational(1, 2**80))
             return [ZERO, r, ONE], [-lead, lead], [True]
         g = N.gcd(self.R.det)
         N = N // g
