@@ -295,6 +295,12 @@ class ExchangeableKernel(TrialKernel):
            \alpha' = 1 - \frac{2(\kappa_1 - \kappa_x)}{1 - \kappa_s},\qquad
            \rho' = \frac{\rho}{1 - \kappa_s}.
 
+        Proved in ``derivations/09_exchangeable.py`` (``derivations/theory.md`` §2).  On PSD
+        kernels :math:`0 \le \alpha' \le n/(n-2)`; above 1, :math:`K_{\alpha'}` is not itself a
+        kernel but the reduced system is solved exactly by
+        :func:`symti.analysis.geometry.solve_representation`.  Scaled and summed exchangeable
+        kernels: :func:`symti.kernels.exchangeable.reduced_alpha_ridge`.
+
         >>> ExchangeableKernel("1/5", "2/5", "2/5", "1/10", "1/20").reduced_alpha_ridge(1)
         (1/4, 5/4)
         """
