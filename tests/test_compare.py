@@ -125,6 +125,16 @@ def test_fit_errors():
         fit_behaviour(task, [1, 2, 1], [2, 3, 3], [0.1, 0.5, 0.9], [1.0, -1.0, 2.0])
     with pytest.raises(ValueError, match="no ground truth"):
         fit_behaviour(Task(7, exceptions=[(2, 6)]), [3, 2, 1], [5, 3, 3], [0.1, 0.5, 0.9])
+    with pytest.raises(ValueError, match="grid"):
+        fit_behaviour(task, [1, 2, 1], [2, 3, 3], [0.1, 0.5, 0.9], grid=5)
+    with pytest.raises(ValueError, match="rounds"):
+        fit_behaviour(task, [1, 2, 1], [2, 3, 3], [0.1, 0.5, 0.9], rounds=-1)
+    with pytest.raises(ValueError, match="alpha, ridge"):
+        alpha_margins(task, [0.1, 0.2], [0.0, 0.1, 0.2])
+    with pytest.raises(ValueError, match="alpha"):
+        alpha_margins(task, [1.5], [0.0])
+    with pytest.raises(ValueError, match="ridge"):
+        alpha_margins(task, [0.5], [-1.0])
     with pytest.raises(ValueError, match="unit training weights"):
         alpha_margins(Task(4, weights={(1, 2): 2}), [0.5], [0.0])
 

@@ -100,8 +100,11 @@ def alpha_margins(task: Task, alpha, ridge) -> np.ndarray:
     [[0.0, 1.0, 0.666666666667], [0.0, 1.0, 0.0]]
     """
     ell, U, c = _spectrum(task)
-    a, rho = np.broadcast_arrays(np.atleast_1d(np.asarray(alpha, dtype=float)),
-                                 np.atleast_1d(np.asarray(ridge, dtype=float)))
+    try:
+        a, rho = np.broadcast_arrays(np.atleast_1d(np.asarray(alpha, dtype=float)),
+                                     np.atleast_1d(np.asarray(ridge, dtype=float)))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"alpha, ridge: expected numbers or arrays of one length ({exc})") from None
     if a.ndim != 1:
         raise ValueError(f"alpha, ridge: expected 1-D arrays, got shape {a.shape}")
     if not (np.all(np.isfinite(a)) and np.all((a >= 0) & (a <= 1))):
@@ -246,7 +249,10 @@ def fit_behaviour(task: Task, i, j, value, lambdas=None, *, alpha_bounds=ALPHA_B
     lo_a, hi_a = map(float, alpha_bounds)
     if not 0 < lo_a < hi_a < 1:
         raise ValueError(f"alpha_bounds: need 0 < low < high < 1, got {alpha_bounds}")
-    ga, gc = grid
+    try:
+        ga, gc = grid
+    except (TypeError, ValueError):
+        raise ValueError(f"grid: two integers in [3, 2000], got {grid!r}") from None
     if isinstance(rounds, bool) or not isinstance(rounds, int) or not 0 <= rounds <= 10:
         raise ValueError(f"rounds: must be an integer in [0, 10], got {rounds!r}")
     if not (isinstance(ga, int) and isinstance(gc, int) and 3 <= ga <= 2000 and 3 <= gc <= 2000):
