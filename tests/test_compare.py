@@ -183,7 +183,6 @@ def test_infer_task_from_a_synthetic_hierarchy(tmp_path):
 
 
 def test_infer_task_refuses_inconsistent_flags(tmp_path):
-    rows = raw()[:72 * 6]
     rows = [r for r in raw() if r["setting"] == "probe" and r["hier"] == "exc_mid_n9" and r["model"] == "qwen35-2b"
             and r["task"] == "fake" and r["l2_reg"] == "1.0" and r["phase"] == "post"]
     assert len(rows) == 72
