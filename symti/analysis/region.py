@@ -213,7 +213,7 @@ def _region_alpha(task: Task, ridge: sp.Rational) -> list:
             N = S.x[e.i - 1] - S.x[e.j - 1]
             H = Gdet + int(ridge.p) * e.target * _alpha_poly(N, ridge, d) if N else Gdet
             cuts, signs = _alpha_sign_structure(H, cache)
-            R = _intersect(R, _good(cuts, signs))
+            R = _narrow(_intersect(R, _good(cuts, signs)))
             if not R:
                 return R
     # test pairs: r_i > r_j for i < j (truth +1)
@@ -228,10 +228,20 @@ def _region_alpha(task: Task, ridge: sp.Rational) -> list:
         if hint[0] == 1 and _cheap_no_cut(S, i, j, R, truth, hint[1]):
             continue
         cuts, signs, _odd = S.structure(i, j, hint, narrow=False)
-        R = _intersect(R, _good(cuts, signs, truth))
+        R = _narrow(_intersect(R, _good(cuts, signs, truth)))
         if not R:
             return R
     return R
+
+
+def _narrow(R: list) -> list:
+    """End points refined to a relative width of about 2^-40 (so that the cheap test of
+    :func:`_cheap_no_cut` brackets them tightly)."""
+    out = []
+    for a, b in R:
+        a, b = (x if x.is_rational else x.refine(max(x.hi, sp.Rational(1, 2**200)) / 2**40) for x in (a, b))
+        out.append((a, b))
+    return out
 
 
 def _cheap_no_cut(S: MuSigns, i: int, j: int, R: list, truth: int, lead: int) -> bool:
