@@ -179,6 +179,14 @@ class _P:
             name = t[1:]
             if name in _FUNCS:
                 return self.function(_FUNCS[name])
+            if name in ("min", "max"):
+                self.take("(")
+                args = [self.expr()]
+                while self.peek() == ",":
+                    self.take(",")
+                    args.append(self.expr())
+                self.take(")")
+                return (sp.Min if name == "min" else sp.Max)(*args)
             if name in ("infty",):
                 return sp.oo
             if name == "pi":
