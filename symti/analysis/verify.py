@@ -431,7 +431,7 @@ def _sign(task, i, j, want: int, kernel, ridge, alpha_range):
             continue
         left = a if a.compare_rational(lo) > 0 else AlgebraicNumber.rational(lo)
         right = b if b.compare_rational(hi) < 0 else AlgebraicNumber.rational(hi)
-        x = point_between(left, right)
+        x = _simple_between(left, right)
         return False, {"n": n, "alpha": str(x), "rho": str(ridge), "margin": str(sp.factor(f.subs(ALPHA, x)))}, \
             _SIGN_METHOD
     # every gap has the claimed sign; a cut strictly inside the range is a zero (a tie) of f
@@ -444,6 +444,18 @@ def _sign(task, i, j, want: int, kernel, ridge, alpha_range):
             if sp.sign(v) != want:
                 return False, {"n": n, "alpha": str(x), "rho": str(ridge), "margin": str(v)}, _SIGN_METHOD
     return True, _SIGN_METHOD
+
+
+def _simple_between(a: AlgebraicNumber, b: AlgebraicNumber) -> sp.Rational:
+    """A rational strictly between ``a < b`` with a small denominator (a readable counterexample)."""
+    x = point_between(a, b)
+    for q in range(1, 1001):
+        p = sp.floor(x * q)
+        for c in (p, p + 1):
+            y = sp.Rational(c, q)
+            if a.compare_rational(y) < 0 < b.compare_rational(y):
+                return y
+    return x
 
 
 def radical(a: AlgebraicNumber):

@@ -12,7 +12,8 @@ and a ridge, the derivation a paper's appendix would carry
 4. every threshold exactly -- a radical when its minimal polynomial has degree
    :math:`\le 2`, otherwise the minimal polynomial with a rational isolating
    interval (never a ``CRootOf``);
-5. the solved region;
+5. the solved region (computed twice: :func:`symti.analysis.region.solved_region` and the
+   sign intervals of every margin);
 6. limits :math:`\alpha \to 0^+`, :math:`\alpha \to 1^-`, :math:`\rho \to 0^+` and
    :math:`n \to \infty`.
 
@@ -54,6 +55,7 @@ from ..task import Task
 from ..closed_form.forms import exception_rank_difference, ti_rank_difference, woodbury_ranks
 from ..analysis.limits import large_n_margin, large_n_threshold, margin_limit, Q
 from ..analysis.thresholds import AlgebraicNumber, point_between, sign_intervals, thresholds
+from ..analysis.region import solved_region
 from ..analysis.verify import radical
 from .latex import limit_equations
 
@@ -173,8 +175,9 @@ def algebraic_latex(a: AlgebraicNumber) -> str:
     r = radical(a)
     if r is not None:
         return sp.latex(r)
+    b = a.refine(sp.Rational(1, 10 ** 4)) if a.hi - a.lo > sp.Rational(1, 10 ** 4) else a
     return (rf"\text{{root of }} {sp.latex(a.poly.as_expr())} \text{{ in }} "
-            rf"\left[{sp.latex(a.lo)}, {sp.latex(a.hi)}\right]")
+            rf"\left[{sp.latex(b.lo)}, {sp.latex(b.hi)}\right]")
 
 
 def _algebraic_source(a: AlgebraicNumber):
@@ -255,7 +258,7 @@ def derive(task: Task | None = None, kernel: TrialKernel | None = None, ridge=0)
     P = solve_exact(task, AlphaKernel(ALPHA), rho)
     _closed_form_section(doc, task, rho, P)
     T = _threshold_section(doc, task, rho)
-    _solved_section(doc, task, P)
+    _solved_section(doc, task, P, rho)
     _limit_section(doc, task, rho, T)
     if alpha_at is not None:
         _margins_at_kernel(doc, task, kernel if kernel is not None else AlphaKernel(alpha_at), ridge)
@@ -411,7 +414,8 @@ def _threshold_section(doc, task, rho):
                 b.append(("eq", Equation(lhs, sp.latex(r), r, check)))
             else:
                 poly = a.poly.as_expr()
-                b.append(("text", rf"${lhs}$ is the root in $\left[{sp.latex(a.lo)}, {sp.latex(a.hi)}\right]$ "
+                fine = a.refine(sp.Rational(1, 10 ** 4)) if a.hi - a.lo > sp.Rational(1, 10 ** 4) else a
+                b.append(("text", rf"${lhs}$ is the root in $\left[{sp.latex(fine.lo)}, {sp.latex(fine.hi)}\right]$ "
                                   rf"(about {a.decimal(10)}) of the irreducible polynomial"))
                 b.append(("eq", Equation(sp.latex(poly), "0", sp.Integer(0), check, poly)))
     if T.critical_alpha is not None:
@@ -423,13 +427,13 @@ def _threshold_section(doc, task, rho):
     return T
 
 
-def _solved_section(doc, task, P):
+def _solved_section(doc, task, P, rho):
     b = doc.section("The solved region")
     b.append(("text", r"The task is solved at $\alpha$ when every test pair has the sign of its truth and every "
                       r"trained trial the sign of its target, ties counting as not solved (derivations/theory.md §5). "
-                      r"Computed here as the intersection of the exact sign intervals "
-                      r"(`symti.analysis.thresholds.sign_intervals`) of all these margins; `symti.analysis.region` "
-                      r"is not used (it had not landed when this was written)."))
+                      r"Computed twice, exactly: by `symti.analysis.region.solved_region` (rank numerators in $\mu$) "
+                      r"and here as the intersection of the exact sign intervals "
+                      r"(`symti.analysis.thresholds.sign_intervals`) of all these margins; the two must agree."))
     need = [(i, j, task.ground_truth(i, j)) for i in range(1, task.n + 1) for j in range(i + 1, task.n + 1)
             if task.ground_truth(i, j) is not None]
     cuts: set = set()
@@ -452,6 +456,10 @@ def _solved_section(doc, task, P):
             solved[-1] = (solved[-1][0], c)
         elif ok:
             solved.append((a, c))
+    if not task.is_weighted:
+        theirs = solved_region(task, rho).intervals
+        if [(a, c) for a, c in theirs] != solved:
+            raise DerivationCheckError(f"solved region: {theirs} (analysis.region) != {solved} (sign intervals)")
     if solved:
         text = " $\\cup$ ".join(f"$({algebraic_latex(a)}, {algebraic_latex(c)})$" for a, c in solved)
         b.append(("text", f"Solved for $\\alpha$ in {text} (checked exactly at a rational point of each gap "
