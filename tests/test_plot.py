@@ -226,6 +226,7 @@ def test_cli_plot_formats(suffix, magic, tmp_path):
     (["plot", "ridge", "--pair", "3", "--output", "x.png"], "--pair"),
     (["plot", "region", "--kernel", "alpha:1/4", "--output", "x.png"], "--kernel"),
     (["plot", "thresholds", "--n", "61", "--exception", "2,4", "--output", "x.png"], "--n"),
+    (["plot", "heatmap", "--n", "61", "--output", "x.png"], "--n"),
     (["plot", "heatmap", "--alpha", "2", "--output", "x.png"], "--alpha"),
     (["plot", "dynamics", "--alpha", "0", "--output", "x.png"], "--alpha"),
     (["plot", "dynamics", "--alpha", "1e-300", "--output", "x.png"], "--alpha"),
