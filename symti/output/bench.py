@@ -14,7 +14,9 @@ that both see the same load, ``repeat`` samples each (after one untimed warm-up
 call per side unless ``warmup=False``), and reports per side the minimum, median
 and maximum seconds per call; ``ratio`` is the baseline's median over the fast
 route's median, and ``ratio_min``, ``ratio_max`` the range of the ratios
-:math:`b_k / f_k` of the paired samples.  ``baseline_spread`` = max/min of the
+:math:`b_k / f_k` of the paired samples.  BLAS runs on one thread (``blas_threads``)
+for both sides: on a shared machine a multi-threaded BLAS made a baseline's time
+jump by more than 2x between runs.  ``baseline_spread`` = max/min of the
 baseline's samples shows whether the baseline holds still (the criterion: below
 2).  Benchmark modules are listed in :data:`MODULES` and imported on demand, so
 ``import symti`` stays cheap.  Run them with ``symti bench`` (``--only NAME``,
@@ -36,6 +38,7 @@ References
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import resource
@@ -109,8 +112,30 @@ def _sample(fn: Callable[[], Any], number: int) -> tuple[Any, float]:
     return out, (time.perf_counter() - t0) / number
 
 
+def _one_blas_thread():
+    """A context that limits BLAS/OpenMP pools to one thread (threadpoolctl, installed with
+    scikit-learn), and the number of threads it allows (``None``: unlimited, no threadpoolctl).
+
+    On a shared 2-core machine a multi-threaded BLAS oversubscribes the cores: a dense
+    sign scan took 37-82 s with the default pools and 1.6-2.2 s with one thread."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings it
+        return contextlib.nullcontext(), None
+    return threadpool_limits(limits=1), 1
+
+
 def run_case(name: str, case: Case, repeat: int | None = None) -> dict:
-    """Time ``case`` (alternating sides, ``repeat`` samples each), then check agreement."""
+    """Time ``case`` (alternating sides, ``repeat`` samples each, BLAS on one thread), then
+    check agreement."""
+    ctx, threads = _one_blas_thread()
+    with ctx:
+        result = _run_case(name, case, repeat)
+    result["blas_threads"] = threads
+    return result
+
+
+def _run_case(name: str, case: Case, repeat: int | None) -> dict:
     k = max(1, int(repeat if repeat is not None else case.repeat))
     fast_t, base_t = [], []
     fast_out = base_out = None
