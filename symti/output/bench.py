@@ -139,8 +139,9 @@ def _run_case(name: str, case: Case, repeat: int | None) -> dict:
     k = max(1, int(repeat if repeat is not None else case.repeat))
     fast_t, base_t = [], []
     fast_out = base_out = None
-    if case.warmup:
-        case.fast(), case.baseline()
+    if case.warmup:  # one at a time: neither result is kept
+        case.fast()
+        case.baseline()
     for _ in range(k):
         fast_out = None  # the previous result is not kept alive while the next is built
         fast_out, t = _sample(case.fast, case.number)
