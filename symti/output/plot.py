@@ -65,6 +65,9 @@ CATEGORY_COLORS = {"boundary": "tab:red", "within": "green", "between": "purple"
                    "cycle": "orange", "premise": "black", "exception": "tab:brown"}
 #: Smallest alpha of :func:`learning_curves` on its default time axis (up to ``50/alpha``).
 MIN_FLOW_ALPHA = 1e-6
+#: Largest n at which :func:`margin_heatmap` outlines within- and between-section cells (beyond,
+#: only trained and cycle cells: hundreds of outlines would hide the margins and take minutes to draw).
+MAX_CATEGORY_OUTLINES_N = 20
 #: The figures of ``symti plot KIND``.
 KINDS = ("heatmap", "categories", "thresholds", "region", "ridge", "dynamics", "data")
 
@@ -108,8 +111,9 @@ def margin_heatmap(task: Task, alpha=0.2, ridge=0.0, kernel=None, annotate: bool
     Values: the closed form :func:`symti.closed_form.evaluate.margin_matrix` of
     :math:`K_\alpha` at ``alpha``, ``ridge``; with ``kernel`` (a
     :class:`~symti.kernels.TrialKernel`), the float64 trial-Gram solve
-    :func:`symti.solve.numeric.solve_numpy` instead (``alpha`` unused).  The
-    image's array is the margin matrix; each outline is a
+    :func:`symti.solve.numeric.solve_numpy` instead (``alpha`` unused).  For
+    ``n`` above :data:`MAX_CATEGORY_OUTLINES_N` only trained and cycle cells are
+    outlined.  The image's array is the margin matrix; each outline is a
     :class:`~matplotlib.patches.Rectangle` whose ``gid`` is ``"kind:i,j"``.
 
     >>> fig = margin_heatmap(Task(4), 0.5)
@@ -137,7 +141,7 @@ def margin_heatmap(task: Task, alpha=0.2, ridge=0.0, kernel=None, annotate: bool
             if i == j:
                 continue
             kind = outline_kind(task, i, j)
-            if kind is not None:
+            if kind is not None and (kind in ("trained", "cycle") or n <= MAX_CATEGORY_OUTLINES_N):
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=OUTLINE_COLORS[kind],
                                        linewidth=2.0 if kind in ("trained", "cycle") else 1.5, gid=f"{kind}:{i},{j}"))
     if annotate if annotate is not None else n <= 12:
@@ -201,13 +205,15 @@ def category_accuracy(task: Task, alphas=None, ridge=0.0, value: str = "accuracy
     return fig
 
 
-def threshold_diagram(task: Task, ridge=0) -> Figure:
+def threshold_diagram(task: Task, ridge=0, analysis=None) -> Figure:
     r"""Each test pair's exact wrong set :math:`W_{ij} \subset (0, 1)` as
     horizontal segments (one row per pair that is ever wrong, sorted by
     :math:`\alpha^*_{ij}`, coloured by category), and the critical
     :math:`\alpha_c` as a dashed line.  Segment ``gid``: ``"i,j:k"`` for the
     ``k``-th interval of pair ``(i, j)``; its x data are the interval's
     endpoints (:func:`symti.analysis.thresholds.thresholds`, as floats).
+    ``analysis``: a :class:`~symti.analysis.thresholds.ThresholdAnalysis` of
+    ``task`` at ``ridge`` already computed (it is not recomputed).
 
     >>> fig = threshold_diagram(Task(9, exceptions=[(4, 6)]))
     >>> seg = [l for l in fig.axes[0].lines if l.get_gid() == "3,6:0"][0]
@@ -215,7 +221,9 @@ def threshold_diagram(task: Task, ridge=0) -> Figure:
     [0.131483, 1.0]
     """
     task = _check_task(task)
-    T = thresholds(task, ridge)
+    T = thresholds(task, ridge) if analysis is None else analysis
+    if T.task != task:
+        raise ValueError("analysis: the threshold analysis of another task")
     rows = T.ordered()
     fig, ax = _figure((6.4, max(2.5, 0.32 * len(rows) + 1.5)))
     for k, p in enumerate(rows):
@@ -264,7 +272,7 @@ def solved_grid(task: Task, alphas, ridges) -> np.ndarray:
 
 
 def solved_region(task: Task, alphas: int = 300, ridges: int = 120, ridge_max: float = 0.25,
-                  alpha_max: float | None = None) -> Figure:
+                  alpha_max: float | None = None, critical_alpha=None) -> Figure:
     r"""The solved region in :math:`(\alpha, \rho)` on a grid (:func:`solved_grid`;
     ``alphas`` cell centres in :math:`(0, \alpha_{\max})`, ``ridges`` points in
     :math:`[0, \rho_{\max}]`; by default :math:`\alpha_{\max} = \min(1, 3\alpha_c(0))`
@@ -278,7 +286,10 @@ def solved_region(task: Task, alphas: int = 300, ridges: int = 120, ridge_max: f
     (5, 50)
     """
     task = _check_task(task)
-    c = thresholds(task, 0).critical_alpha if task.exceptions and task.n <= 60 else None
+    if critical_alpha is not None:  # the ridgeless alpha_c, already known
+        c = critical_alpha
+    else:
+        c = thresholds(task, 0).critical_alpha if task.exceptions and task.n <= 60 else None
     amax = float(alpha_max) if alpha_max is not None else (1.0 if c is None else min(1.0, 3 * float(c)))
     if not 0 < amax <= 1:
         raise ValueError(f"alpha_max: must lie in (0, 1], got {alpha_max}")

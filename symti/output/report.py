@@ -203,8 +203,10 @@ def write_report(task: Task, out_dir, alphas=("1/10", "1/5", "1/2"), ridge=0, di
     a0 = _float(alphas[0], "alpha")
     a0 = a0 if a0 >= plot.MIN_FLOW_ALPHA else 0.2  # the curves need a time axis of order 1/alpha
     save(plot.category_accuracy(task, ridge=r), "categories", REPORT_FIGURES["categories"])
-    save(plot.threshold_diagram(task, ridge), "thresholds", REPORT_FIGURES["thresholds"])
-    save(plot.solved_region(task), "region", REPORT_FIGURES["region"])
+    T = thresholds(task, ridge)
+    save(plot.threshold_diagram(task, ridge, analysis=T), "thresholds", REPORT_FIGURES["thresholds"])
+    c0 = (T if ridge == 0 else thresholds(task, 0)).critical_alpha if task.exceptions else None
+    save(plot.solved_region(task, critical_alpha=c0), "region", REPORT_FIGURES["region"])
     save(plot.ridge_curves(task, a0), "ridge", REPORT_FIGURES["ridge"].replace("the first alpha", f"alpha = {a0:g}"))
     save(plot.learning_curves(task, a0), "dynamics",
          REPORT_FIGURES["dynamics"].replace("the first alpha", f"alpha = {a0:g}"))
