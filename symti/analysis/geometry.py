@@ -305,7 +305,6 @@ def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
     ridge = check_ridge(ridge)
     names = ("kappa_s", "kappa_1", "kappa_2", "kappa_x", "kappa_d")
     vals = kernel.pattern_values()
-    trials = Task(n).ordered_pairs()
     if vals is not None:
         same = sp.sympify(vals["same"])
         kap = tuple(sp.sympify(vals[k]) / same for k in ("swap", "first", "second", "crossed", "disjoint"))
@@ -319,6 +318,7 @@ def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
         else:
             a = r = None
     else:
+        trials = Task(n).ordered_pairs()
         try:
             check_psd(kernel, trials)
             psd = True

@@ -59,8 +59,9 @@ from .trial import ExchangeableKernel, ScaledKernel, TrialKernel, pattern_codes
 __all__ = ["GramKernel", "ExchangeableProjection", "project_exchangeable", "read_matrix", "trial_index",
            "items_from_size", "MAX_MATRIX_SIDE"]
 
-#: Largest side of a matrix read from a file (n = 60 items: 3540 trials).
-MAX_MATRIX_SIDE = 3540
+#: Largest side of a matrix read from a file: 380 rows (a trial matrix of n = 20 items; every
+#: entry is parsed exactly, and the exact routes are bounded well below that anyway).
+MAX_MATRIX_SIDE = 380
 
 
 def items_from_size(N: int, name: str = "gram") -> int:
