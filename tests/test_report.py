@@ -137,6 +137,7 @@ def test_report_kernel_is_the_equivalent_alpha(capsys):
     (["report", "--kernel", "alpha:1/4", "--alpha", "1/3"], "--alpha"),
     (["report", "--kernel", "nonsense"], "--kernel"),
     (["report", "--out", "x", "--format", "json"], "--format"),
+    (["report", "--out", "x", "--n", "31"], "--n"),
 ])
 def test_report_out_and_kernel_bad_input(capsys, argv, name):
     code, out, err = _run(capsys, *argv)
