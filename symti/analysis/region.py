@@ -107,11 +107,6 @@ def _good(cuts, signs, want: int = 1) -> list:
     return [(cuts[k], cuts[k + 1]) for k, s in enumerate(signs) if s == want]
 
 
-def _sign_at(f, q) -> int:
-    import flint
-
-    v = f(flint.fmpq(int(q.p), int(q.q)))
-    return (v > 0) - (v < 0)
 
 
 def _alpha_sign_structure(H, cache: dict):
@@ -219,16 +214,18 @@ def _region_alpha(task: Task, ridge: sp.Rational) -> list:
     # test pairs: r_i > r_j for i < j (truth +1)
     pairs = task.test_pairs()
     cert, rest = S.certified_positive(pairs)
+    ends = _ends(S, R)
     for (i, j), hint in sorted(rest.items()):
         truth = task.ground_truth(i, j)
         if hint[0] == 0:
             if hint[1] * truth <= 0:
                 return []
             continue
-        if hint[0] == 1 and _cheap_no_cut(S, i, j, R, truth, hint[1]):
+        if hint[0] == 1 and _cheap_no_cut(S, i, j, ends, truth, hint[1]):
             continue
         cuts, signs, _odd = S.structure(i, j, hint, narrow=False)
         R = _narrow(_intersect(R, _good(cuts, signs, truth)))
+        ends = _ends(S, R)
         if not R:
             return R
     return R
@@ -244,22 +241,45 @@ def _narrow(R: list) -> list:
     return out
 
 
-def _cheap_no_cut(S: MuSigns, i: int, j: int, R: list, truth: int, lead: int) -> bool:
+def _ends(S: MuSigns, R: list) -> list:
+    r"""For each interval of ``R``: its two rational brackets in :math:`\mu` (python-flint
+    ``fmpq`` and an Arb ball of it), or ``None`` at :math:`\alpha = 0` or :math:`1`."""
+    import flint
+
+    out = []
+    for a, b in R:
+        pair = []
+        for q in (a.lo, b.hi):
+            if 0 < q < 1:
+                mu = (2 * q + 2 * S.ridge) / (1 - q)
+                f = flint.fmpq(int(mu.p), int(mu.q))
+                pair.append((f, flint.arb(f)))
+            else:
+                pair.append(None)
+        out.append(pair)
+    return out
+
+
+def _cheap_no_cut(S: MuSigns, i: int, j: int, ends: list, truth: int, lead: int) -> bool:
     r"""A margin with one simple root in :math:`(0, 1)` (sign ``-lead`` below it, ``lead``
     above) that has the sign ``truth`` at rational brackets of both ends of every interval
-    of ``R`` has no root there, so it changes nothing: one exact evaluation per end."""
+    of the current region has no root there, so it changes nothing.  Signs from Arb balls
+    (exact evaluation only when a ball holds 0)."""
     import flint
 
     N = S.x[i - 1] - S.x[j - 1]
-    two_rho = 2 * S.ridge
-    for a, b in R:
-        for q, limit in ((a.lo, -lead), (b.hi, lead)):
-            if 0 < q < 1:
-                mu = (2 * q + two_rho) / (1 - q)
-                v = N(flint.fmpq(int(mu.p), int(mu.q)))
-                s = (v > 0) - (v < 0)
-            else:
+    F = None
+    for pair in ends:
+        for end, limit in zip(pair, (-lead, lead)):
+            if end is None:
                 s = limit
+            else:
+                if F is None:
+                    F = flint.arb_poly(N)
+                v = F(end[1])
+                if v.contains(0):
+                    v = N(end[0])
+                s = 1 if v > 0 else (-1 if v < 0 else 0)
             if s != truth:
                 return False
     return True
