@@ -177,3 +177,21 @@ def test_bad_input(call, err, name):
     with pytest.raises(err) as exc:
         call()
     assert str(exc.value).startswith(name)
+
+
+def test_margin_series_with_the_function_at_hand_equals_the_solve():
+    """``function=`` (derive passes its exact margins) gives the same series as solving again."""
+    from symti import AlphaKernel, solve_exact
+    from symti.analysis.limits import RHO, margin_limit
+    from symti.params import alpha as A
+
+    task = Task(7, exceptions=[(2, 5)])
+    P = solve_exact(task, AlphaKernel(A), 0)
+    R = solve_exact(task, AlphaKernel(sp.Rational(1, 4)), RHO)
+    for i, j in [(1, 7), (1, 5), (5, 2)]:
+        for to in ("alpha->0+", "alpha->1-"):
+            a, b = margin_limit(task, i, j, to, order=3), margin_limit(task, i, j, to, order=3, function=P[i, j])
+            assert sp.expand(a.series - b.series) == 0 and a.limit == b.limit
+        a = margin_limit(task, i, j, "rho->0+", order=3, alpha=sp.Rational(1, 4))
+        b = margin_limit(task, i, j, "rho->0+", order=3, alpha=sp.Rational(1, 4), function=R[i, j])
+        assert sp.expand(a.series - b.series) == 0

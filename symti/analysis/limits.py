@@ -241,14 +241,16 @@ def rational_series(f, var, count: int) -> list:
 
 
 def margin_series(task: Task, i: int, j: int, limit: str, order: int = 2, alpha=None, ridge=0,
-                  symbol=None) -> Series:
+                  symbol=None, function=None) -> Series:
     r"""Series of the exact margin :math:`f(i,j)` in the limit ``limit`` up to
     (excluding) :math:`x^{\text{order}}`:
     :math:`f = \sum_{k < \text{order}} c_k x^k + O(x^{\text{order}})`.
 
     Arguments as for :func:`margin_function`; ``symbol`` is the series
     variable :math:`x` (default :math:`\alpha`, :math:`\varepsilon` or
-    :math:`\rho` by the limit).
+    :math:`\rho` by the limit).  ``function``: the exact margin already at hand (a
+    rational function of the canonical :math:`\alpha` at the given ridge for ``"alpha"``
+    and ``"1-alpha"``, of the canonical :math:`\rho` for ``"rho"``), to skip the solve.
 
     >>> s = margin_series(Task(9, exceptions=[(4, 6)]), 3, 6, "alpha", order=2)
     >>> s.terms, s.leading
@@ -265,8 +267,19 @@ def margin_series(task: Task, i: int, j: int, limit: str, order: int = 2, alpha=
     """
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 20:
         raise ValueError(f"order: must be an integer in [1, 20], got {order!r}")
-    f = margin_function(task, i, j, limit, alpha, ridge, symbol)
     var = _variable(limit, symbol)
+    if function is None:
+        f = margin_function(task, i, j, limit, alpha, ridge, symbol)
+    else:
+        _check_limit(limit)
+        f = sp.sympify(function)
+        if limit == "1-alpha":
+            f = sp.factor(sp.cancel(f.subs(ALPHA, 1 - EPS)))
+            f = f.xreplace({EPS: var})
+        elif limit == "alpha":
+            f = f.xreplace({ALPHA: var})
+        else:
+            f = f.xreplace({RHO: var})
     coeffs = rational_series(f, var, order + 1)
     terms = [(k, coeffs[k]) for k in range(order)]
     trunc = sp.Add(*[c * var ** k for k, c in terms])
@@ -498,7 +511,7 @@ MARGIN_LIMITS = {"alpha->0+": "alpha -> 0+", "alpha->1-": "alpha -> 1-", "rho->0
 
 
 def margin_limit(task, i: int, j: int, to: str, order: int = 2, alpha=None, ridge=0, where=None,
-                 exception=None) -> MarginLimit:
+                 exception=None, function=None) -> MarginLimit:
     r"""The limit of :math:`f(i, j)` as :math:`\alpha \to 0^+`, :math:`\alpha \to 1^-`,
     :math:`\rho \to 0^+` (:func:`margin_series`: exact series of the rational function) or
     :math:`n \to \infty` (:func:`large_n_margin`, a rational function of
@@ -521,6 +534,8 @@ def margin_limit(task, i: int, j: int, to: str, order: int = 2, alpha=None, ridg
         :math:`\rho \ge 0` (``"alpha->*"`` and ``"n->oo"``).
     where, exception
         ``"n->oo"`` only: see ``i, j``; ``exception`` a pair ``(u, v)`` in the same counting.
+    function
+        The exact margin if already computed (see :func:`margin_series`).
 
     >>> from symti import Task
     >>> L = margin_limit(Task(9, exceptions=[(4, 6)]), 3, 6, "alpha->1-", order=2)
@@ -536,7 +551,7 @@ def margin_limit(task, i: int, j: int, to: str, order: int = 2, alpha=None, ridg
     if to == "n->oo":
         return _large_n_limit(i, j, order, alpha, ridge, where, exception)
     kind = {"alpha->0+": "alpha", "alpha->1-": "1-alpha", "rho->0+": "rho"}[to]
-    s = margin_series(task, i, j, kind, order=order, alpha=alpha, ridge=ridge)
+    s = margin_series(task, i, j, kind, order=order, alpha=alpha, ridge=ridge, function=function)
     limit = s.terms[0][1]
     if kind == "1-alpha":  # written in alpha: powers of (1 - alpha)
         one_minus = 1 - ALPHA

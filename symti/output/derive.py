@@ -64,7 +64,6 @@ __all__ = ["derive", "Document", "Equation", "DerivationCheckError", "MAX_N_DERI
 #: Largest n of a derivation document (every margin is written and checked exactly).
 MAX_N_DERIVE = 12
 
-_S = sp.Symbol("s", positive=True)  # s = e^{lambda/2}, for the exact checks
 
 
 class DerivationCheckError(AssertionError):
@@ -259,7 +258,7 @@ def derive(task: Task | None = None, kernel: TrialKernel | None = None, ridge=0)
     _closed_form_section(doc, task, rho, P)
     T = _threshold_section(doc, task, rho)
     _solved_section(doc, task, P, rho)
-    _limit_section(doc, task, rho, T)
+    _limit_section(doc, task, rho, T, P)
     if alpha_at is not None:
         _margins_at_kernel(doc, task, kernel if kernel is not None else AlphaKernel(alpha_at), ridge)
     return doc
@@ -305,14 +304,14 @@ def _rank_section(doc, task, rho):
     field_mu = sp.QQ.frac_field(MU)
     M = DomainMatrix([[field_mu.from_sympy(x) for x in row] for row in A], (task.n, task.n), field_mu)
     B = DomainMatrix([[field_mu.from_sympy(x)] for x in rhs], (task.n, 1), field_mu)
-    sol = list(M.lu_solve(B).to_Matrix())
+    sol = M.lu_solve(B).to_list_flat()
     alpha_of_mu = (MU - 2 * rho) / (MU + 2)  # mu = 2(alpha + rho)/(1 - alpha), solved for alpha
     G = solve_exact(task, AlphaKernel(ALPHA), rho, method="gram")
     how = ("exact: its solution gives r_i - r_j equal to the full trial-Gram KRR solve (solve_exact, "
            "method 'gram') for every test pair")
     for i, j in task.test_pairs():
-        d = sp.cancel(sol[i - 1] - sol[j - 1] - sp.sympify(G[i, j]).subs(ALPHA, alpha_of_mu))
-        if d != 0:
+        g_mu = field_mu.from_sympy(sp.together(sp.sympify(G[i, j]).subs(ALPHA, alpha_of_mu)))
+        if sol[i - 1] - sol[j - 1] != g_mu:
             raise DerivationCheckError(f"rank system vs trial-Gram solve at ({i}, {j})")
     b.append(("text", f"For this task, item by item ({how}):"))
     for k in range(task.n):
@@ -320,11 +319,78 @@ def _rank_section(doc, task, rho):
         b.append(("eq", Equation(sp.latex(lhs), sp.latex(rhs[k]), rhs[k], how, lhs)))
 
 
-def _s_form(expr, rho):
-    """``expr`` (in lambda or alpha) as a rational function of s = e^{lambda/2}."""
-    a_s = 1 - 2 * (1 + rho) * _S ** 2 / (_S ** 4 + 1)
-    e = sp.sympify(expr).subs(ALPHA, a_s).subs(LAM, 2 * sp.log(_S)).rewrite(sp.exp)
-    return sp.together(e)
+class _InS:
+    """Exact arithmetic in Q(s), s = e^(lambda/2): an element num/den of python-flint ``fmpq_poly``."""
+
+    def __init__(self, num, den=None):
+        import flint
+
+        self.num = num if isinstance(num, flint.fmpq_poly) else flint.fmpq_poly([flint.fmpq(int(num.p), int(num.q))])
+        self.den = den if den is not None else flint.fmpq_poly([1])
+
+    def __add__(self, o):
+        return _InS(self.num * o.den + o.num * self.den, self.den * o.den)
+
+    def __mul__(self, o):
+        return _InS(self.num * o.num, self.den * o.den)
+
+    def inverse(self):
+        if self.num == 0:
+            raise ZeroDivisionError("division by zero in Q(s)")
+        return _InS(self.den, self.num)
+
+    def __pow__(self, k: int):
+        base = self if k >= 0 else self.inverse()
+        return _InS(base.num ** abs(k), base.den ** abs(k))
+
+    def equals(self, o) -> bool:
+        return self.num * o.den == o.num * self.den
+
+
+def _s_power(k) -> _InS:
+    """s^k for an integer k."""
+    import flint
+
+    k = int(k)
+    mono = flint.fmpq_poly([0] * abs(k) + [1])
+    return _InS(mono) if k >= 0 else _InS(flint.fmpq_poly([1]), mono)
+
+
+def _in_s(e, alpha_of_s: _InS) -> _InS:
+    r"""A SymPy expression in :math:`\lambda` (hyperbolics and exponentials of half-integer multiples)
+    and :math:`\alpha` as an exact element of :math:`\mathbb{Q}(s)`, :math:`s = e^{\lambda/2}`."""
+    if e.is_Rational:
+        return _InS(e)
+    if e == ALPHA:
+        return alpha_of_s
+    if e.is_Add or e.is_Mul:
+        parts = [_in_s(a, alpha_of_s) for a in e.args]
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + p if e.is_Add else out * p
+        return out
+    if e.is_Pow and e.exp.is_Integer:
+        return _in_s(e.base, alpha_of_s) ** int(e.exp)
+    if isinstance(e, (sp.sinh, sp.cosh, sp.exp)):
+        c = sp.cancel(e.args[0] / LAM)
+        if not (c.is_Rational and (2 * c).is_Integer):
+            raise DerivationCheckError(f"closed form: {e} is not in Q(e^(lambda/2))")
+        k = int(2 * c)
+        if isinstance(e, sp.exp):
+            return _s_power(k)
+        half = _InS(sp.Rational(1, 2))
+        minus = _InS(sp.Integer(-1 if isinstance(e, sp.sinh) else 1))
+        return half * (_s_power(k) + minus * _s_power(-k))
+    raise DerivationCheckError(f"closed form: cannot evaluate {type(e).__name__} in Q(s)")
+
+
+def _alpha_of_s(rho) -> _InS:
+    """alpha = 1 - 2 (1 + rho) s^2 / (s^4 + 1): cosh(lambda) = (s^2 + s^-2)/2 = (1 + rho)/(1 - alpha)."""
+    import flint
+
+    c = sp.Rational(1 + rho)
+    num = flint.fmpq_poly([1, 0, -2 * flint.fmpq(int(c.p), int(c.q)), 0, 1])
+    return _InS(num, flint.fmpq_poly([1, 0, 0, 0, 1]))
 
 
 def _closed_form_section(doc, task, rho, P):
@@ -359,6 +425,7 @@ def _closed_form_section(doc, task, rho, P):
               .replace("e^(lambda/2)", r"$e^{\lambda/2}$").replace("(alpha = 1 - 2(1 + rho) s^2/(s^4 + 1))",
                                                                     r"($\alpha = 1 - 2(1+\rho)s^2/(s^4+1)$)")
               + r"; trained pairs as $m_e y_e + (1 - m_e)(r_i - r_j)$, $m_e = \alpha/(\alpha + \rho)$."))
+    a_s = _alpha_of_s(rho)
     for i in range(1, n + 1):
         for j in range(i + 1, n + 1):
             f = sp.factor(P[i, j])
@@ -376,7 +443,7 @@ def _closed_form_section(doc, task, rho, P):
                 if task.is_trained(i, j):
                     m = ALPHA / (ALPHA + rho) if rho != 0 else sp.Integer(1)
                     d = m * task.target(i, j) + (1 - m) * d
-                if sp.cancel(_s_form(d, rho) - _s_form(f, rho)) != 0:
+                if not _in_s(sp.sympify(d), a_s).equals(_in_s(sp.sympify(f), a_s)):
                     raise DerivationCheckError(f"closed form vs exact margin at ({i}, {j})")
                 check = how
             b.append(("eq", Equation(f"f({i}, {j})", sp.latex(f), f, check)))
@@ -481,22 +548,22 @@ def _nonzero_at(signs, a: AlgebraicNumber) -> bool:
     return True
 
 
-def _limit_section(doc, task, rho, T):
+def _limit_section(doc, task, rho, T, P):
     b = doc.section("Limits")
     b.append(("text", r"Exact series of the rational margins (`symti.analysis.limits`, derivations/theory.md §3--§4); "
                       r"each series is checked by re-expanding the exact margin minus the truncated series, whose "
                       r"first terms must vanish."))
     rows = []
     for i, j in task.test_pairs():
-        lo = margin_limit(task, i, j, "alpha->0+", order=2, ridge=rho)
-        hi = margin_limit(task, i, j, "alpha->1-", order=2, ridge=rho)
+        lo = margin_limit(task, i, j, "alpha->0+", order=2, ridge=rho, function=P[i, j])
+        hi = margin_limit(task, i, j, "alpha->1-", order=2, ridge=rho, function=P[i, j])
         rows.append([f"({i}, {j})", f"${sp.latex(lo.limit)}$", f"${sp.latex(lo.leading)}$",
                      f"${sp.latex(hi.leading)}$"])
     b.append(("table", ["pair", r"$\alpha \to 0^+$", r"leading term at $0^+$", r"leading term at $1^-$"], rows))
     first = [(p.i, p.j) for p in T.first_pairs] if T.critical_alpha is not None else task.test_pairs()[:1]
     for i, j in first[:2]:
         for to in ("alpha->0+", "alpha->1-"):
-            L = margin_limit(task, i, j, to, order=3, ridge=rho)
+            L = margin_limit(task, i, j, to, order=3, ridge=rho, function=P[i, j])
             _check_series(L)
             for lhs, rhs, src in limit_equations(L):
                 b.append(("eq", Equation(lhs, rhs, src, "exact: the remainder f - series has valuation >= order")))

@@ -47,12 +47,13 @@ def compile_pdf(tex: str, output: Path) -> None:
         src.write_text(tex)
         try:
             run = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", src.name], cwd=d,
-                                 capture_output=True, text=True, timeout=300)
+                                 capture_output=True, timeout=300)
         except subprocess.TimeoutExpired:
             raise UsageError("--format: pdflatex did not finish within 300 s") from None
         pdf = Path(d) / "derivation.pdf"
         if run.returncode != 0 or not pdf.exists():
-            last = next((ln for ln in run.stdout.splitlines() if ln.startswith("!")), "no PDF written")
+            log = run.stdout.decode("utf-8", errors="replace")
+            last = next((ln for ln in log.splitlines() if ln.startswith("!")), "no PDF written")
             raise UsageError(f"--format: pdflatex failed: {last}")
         shutil.copyfile(pdf, output)
 
