@@ -112,3 +112,24 @@ def test_similarity_constructors():
         check_similarity([[2, 0], [0, 1]])
     with pytest.raises(ValueError, match="symbol"):
         parameter_thresholds(TASK, AlphaKernel(R(1, 5)), sp.Symbol("gamma"))
+
+
+def test_gaussian_width_thresholds_against_float_kernels():
+    """Thresholds in sigma (not rational in the kernel) from the exact ones in q: numpy solves
+    with S_ik = exp(-(i-k)^2 / (2 sigma^2)) built directly in float64 flip exactly there."""
+    from symti.analysis.geometry import width_intervals
+    from symti.kernels.measured import GramKernel
+
+    task = Task(7, exceptions=[(3, 5)])
+    q = sp.Symbol("q", positive=True)
+    W = parameter_thresholds(task, SimilarityKernel(gaussian_similarity(7, q), R(1, 10)), q)
+    (i, j), ivs = next((k, v) for k, v in W.items() if v and 0 < v[0][0].value < 1)
+    ((s_lo, s_hi),) = width_intervals(ivs[:1], "gaussian")
+    sigma = float(s_lo)
+    T = Task(7).ordered_pairs()
+    for sg, wrong in ((sigma * (1 - 1e-4), False), (sigma * (1 + 1e-4), True)):
+        S = np.exp(-np.subtract.outer(np.arange(7), np.arange(7)) ** 2 / (2 * sg**2))
+        G = np.array([[0.45 * (S[a - 1, c - 1] + S[b - 1, d - 1]) + 0.1 * S[a - 1, c - 1] * S[b - 1, d - 1]
+                       for c, d in T] for a, b in T])
+        M = solve_numpy(task, GramKernel(G)).to_numpy()
+        assert (M[i - 1, j - 1] * task.ground_truth(i, j) < 0) == wrong, (sg, M[i - 1, j - 1])

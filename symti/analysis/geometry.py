@@ -45,7 +45,7 @@ from ..task import Task
 from .thresholds import wrong_set
 
 __all__ = ["solve_representation", "margins_mp", "representation_summary", "swap_sums", "wrong_pairs",
-           "parameter_thresholds", "geometry_effect", "projection_comparison"]
+           "parameter_thresholds", "width_intervals", "geometry_effect", "projection_comparison"]
 
 _A = sp.Dummy("alpha_eff")
 _R = sp.Dummy("rho_eff", positive=True)
@@ -331,3 +331,30 @@ def representation_summary(kernel: TrialKernel, n: int, ridge=0) -> dict:
         r = None if a is None else (proj.ridge_factor * ridge if ridge != 0 else sp.Integer(0))
     return {"exchangeable": vals is not None, "reduces": bool(reducible), "psd": bool(psd), "kappas": dict(zip(names, kap)), "scale": same,
             "explained": explained, "alpha_eff": a, "ridge_eff": r, "eigenvalues": eig}
+
+
+def width_intervals(intervals, kind: str = "gaussian") -> list[tuple[sp.Expr, sp.Expr]]:
+    r"""Intervals of the rational parameter of a line geometry, mapped to its width :math:`\sigma`.
+
+    :math:`\sigma` does not enter the kernel rationally, but :math:`q = e^{-1/(2\sigma^2)}`
+    (``"gaussian"``) and :math:`\gamma = e^{-1/\sigma}` (``"exponential"``) do and both increase
+    with :math:`\sigma`, so the exact intervals of :func:`parameter_thresholds` map to exact
+    intervals in :math:`\sigma`: :math:`\sigma = (-2\ln q)^{-1/2}` resp. :math:`\sigma = -1/\ln\gamma`
+    (:math:`0 \mapsto 0`, :math:`1 \mapsto \infty`).
+
+    >>> width_intervals([(sp.Rational(1, 2), 1)], "exponential")
+    [(1/log(2), oo)]
+    """
+    def width(x):
+        x = getattr(x, "value", x)
+        if x == 0:
+            return sp.Integer(0)
+        if x == 1:
+            return sp.oo
+        if kind == "gaussian":
+            return 1 / sp.sqrt(-2 * sp.log(x))
+        if kind == "exponential":
+            return -1 / sp.log(x)
+        raise ValueError(f"kind: must be 'gaussian' or 'exponential', got {kind!r}")
+
+    return [(width(lo), width(hi)) for lo, hi in intervals]
