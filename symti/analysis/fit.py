@@ -272,11 +272,16 @@ def fit_behaviour(task: Task, i, j, value, lambdas=None, *, alpha_bounds=ALPHA_B
 
     evaluated: dict = {}
 
+    L = ulam.size
+    chunk = max(1, int(2e7 // (L * task.n * task.n)))  # margin matrices held at once: about 160 MB
+
     def score(A: np.ndarray, C: np.ndarray) -> np.ndarray:
-        P, L = A.size, ulam.size
-        M = alpha_margins(task, np.repeat(A, L), np.outer(C, ulam).ravel() if sweep else np.zeros(P * L))
-        M = M.reshape(P, L, task.n, task.n)
-        T = y[None, :] * M[:, lam_inv, a_idx, b_idx]
+        T = np.empty((A.size, a_idx.size))
+        for k in range(0, A.size, chunk):
+            Ak, Ck = A[k:k + chunk], C[k:k + chunk]
+            M = alpha_margins(task, np.repeat(Ak, L), np.outer(Ck, ulam).ravel() if sweep else np.zeros(Ak.size * L))
+            M = M.reshape(Ak.size, L, task.n, task.n)
+            T[k:k + chunk] = y[None, :] * M[:, lam_inv, a_idx, b_idx]
         s = spearman_rows(_quantised(T), v)
         for a, c, val in zip(A.tolist(), C.tolist(), s.tolist()):
             evaluated[(a, c)] = val
