@@ -258,3 +258,19 @@ def test_symti_plot_is_the_module():
     import symti
 
     assert symti.plot is plot and callable(symti.plot.margin_heatmap)
+
+
+@pytest.mark.parametrize("task", [EXC, Task(8, exceptions=[(2, 5)]), Task(11, exceptions=[(3, 6), (7, 9)])])
+def test_solved_grid_matches_the_exact_region(task):
+    """symti.analysis.region (exact intervals from certified signs) against the batched float grid:
+    every grid point farther than 1e-9 from an interval end agrees."""
+    from symti.analysis.region import solved_region as exact_region
+
+    alphas = np.linspace(0.0005, 0.9995, 400)
+    for rho in (sp.Integer(0), sp.Rational(1, 100), sp.Rational(1, 20), sp.Rational(1, 5)):
+        R = exact_region(task, rho)
+        ends = [float(x) for iv in R.intervals for x in iv]
+        grid = plot.solved_grid(task, alphas, [float(rho)])[0]
+        for a, got in zip(alphas, grid):
+            if all(abs(a - e) > 1e-9 for e in ends):
+                assert got == any(float(lo) < a < float(hi) for lo, hi in R.intervals), (task, rho, a)
