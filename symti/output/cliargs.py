@@ -157,5 +157,9 @@ def kernel_from_args(args):
     try:
         return parse_kernel_spec(args.kernel)
     except (ValueError, TypeError) as exc:
-        msg = str(exc)
-        raise UsageError(msg if msg.startswith("kernel") else f"--kernel: {msg}") from None
+        msg = " ".join(str(exc).split())
+        if msg.startswith("kernel:"):
+            msg = msg[len("kernel:"):].strip()
+        elif msg.startswith("kernel "):
+            msg = msg[len("kernel "):]
+        raise UsageError(f"--kernel: {msg}") from None
