@@ -223,3 +223,15 @@ def test_parser_precedence():
     assert parse_expression("-2^2") == -4
     assert parse_expression("2*3/4 - 1/2 + 3**2") == 10
     assert parse_expression("1e-3") == R(1, 1000)
+
+
+def test_fixed_kernels(capsys):
+    # theory.md §4: f(3, 6) = -6/49 at alpha = 1/5 (ridgeless)
+    status, out, _ = run(capsys, "verify", "--kernel", "alpha:1/5", "--pair", "3,6", "--equals", "-6/49")
+    assert status == 0
+    status, out, _ = run(capsys, "verify", "--kernel", "alpha:1/5", "--pair", "3,6", "--positive", "--format", "json")
+    assert status == 1
+    # an exchangeable kernel reduces to K_alpha' (theory.md §2): kappa = (0, 2/5, 2/5, 0, 0) is alpha' = 1/5
+    status, out, _ = run(capsys, "verify", "--kernel", "exchangeable:0,2/5,2/5,0,0", "--pair", "3,6",
+                         "--equals", "(1 - alpha)*(3*alpha^2 - 8*alpha + 1)/(1 + 11*alpha - alpha^2 - 3*alpha^3)")
+    assert status == 0, out

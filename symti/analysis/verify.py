@@ -36,7 +36,7 @@ claim differ -- exactly, or certified by mpmath at two precisions where
 'proved'
 >>> r = verify(t, (3, 6), sign="positive", alpha_range=("1/5", "1/2"))
 >>> r.status, r.counterexample["alpha"]
-('disproved', '7/20')
+('disproved', '1/3')
 >>> verify(t, (1, 3), equals="1").status
 'disproved'
 
