@@ -520,13 +520,16 @@ class MarginEvaluator:
 
 
 def evaluator(task: Task) -> MarginEvaluator:
-    """The :class:`MarginEvaluator` of ``task``, built once and cached (equal tasks share it).
+    """The :class:`MarginEvaluator` of ``task``, built once and cached (equal tasks share it;
+    the 64 most recent tasks with ``n <= MAX_MATRIX_N``; larger tasks, whose index arrays
+    take O(n k) memory, are compiled per call).
 
     >>> from symti.task import Task
     >>> evaluator(Task(9, exceptions=[(4, 6)])) is evaluator(Task(9, exceptions=[(4, 6)]))
     True
     """
-    return _cached_evaluator(_check_task(task))
+    task = _check_task(task)
+    return _cached_evaluator(task) if task.n <= MAX_MATRIX_N else MarginEvaluator(task)
 
 
 @functools.lru_cache(maxsize=64)
@@ -658,6 +661,8 @@ def margin_grid(task: Task, alphas, rhos=0.0, pairs=None) -> np.ndarray:
        f(i, j) = m_e y_{ij} + (1 - m_e)(r_i - r_j), \ m_e = \frac{\alpha w_e}{\alpha w_e + \rho}
        \ \text{(trained)}.
 
+    The name and signature are stable (region maps and figures call it);
+    ``evaluator(task).ranks(alphas, rhos)`` gives the rank vectors of the same grid.
     Cost: :math:`O(G(kn + P))` for :math:`G` grid points, :math:`k` exceptions, in
     chunks whose temporaries stay within a few MB (the output itself is
     :math:`8 G P` bytes).
