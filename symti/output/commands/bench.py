@@ -79,5 +79,6 @@ def run(args) -> str:
     ]
     out = table(rows, ["name", "seconds", "baseline_seconds", "ratio", "repeat", "agree"])
     notes = [f"{r['name']}: {r['fast']}\n  baseline: {r['baseline']}" for r in results]
-    return out + "\n\nseconds: median [min-max] per call over the repeats; ratio: baseline median / fast median [range of the ratios of paired repeats]\n" \
-        + "\n".join(notes)
+    legend = ("seconds: median [min-max] per call over the repeats; "
+              "ratio: baseline median / fast median [range of the ratios of paired repeats]")
+    return out + "\n\n" + legend + "\n" + "\n".join(notes)
