@@ -70,7 +70,7 @@ def test_bad_input_is_one_line(capsys, argv, name):
 
 
 def test_bench_json_shape():
-    proc = subprocess.run([sys.executable, "-m", "symti.output.cli", "bench", "--only", "exact_n9_exception", "--format", "json"],
+    proc = subprocess.run([sys.executable, "-m", "symti.output.cli", "bench", "--only", "exact_n9_exception", "--quick", "--repeat", "1", "--format", "json"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     (entry,) = json.loads(proc.stdout)
