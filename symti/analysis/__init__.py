@@ -4,11 +4,15 @@ Submodules (imported on demand, nothing heavy here):
 
 * :mod:`symti.analysis.accuracy` -- which pairs are right or wrong at given parameters;
 * :mod:`symti.analysis.thresholds` -- the exact conjunctivities at which test pairs go wrong;
+* :mod:`symti.analysis.region` -- the exact set of parameters where the task is solved;
+* :mod:`symti.analysis.geometry` -- representations beyond K_alpha: reductions, item geometry, thresholds in a kernel parameter;
+* :mod:`symti.analysis.verify` -- claims about margins answered proved / disproved / undecided;
 * :mod:`symti.analysis.scaling` -- how the critical conjunctivity scales with n, span and position;
 * :mod:`symti.analysis.limits` -- series and limits as rho -> 0+, alpha -> 0+, alpha -> 1-, n -> oo;
 * :mod:`symti.analysis.signatures` -- symbolic distance and terminal item effects;
 * :mod:`symti.analysis.identities` -- exponential-polynomial identities decided proved / disproved / undecided;
-* :mod:`symti.analysis.llm` -- the theory beside language models' behaviour.
+* :mod:`symti.analysis.llm` -- the theory beside language models' behaviour;
+* :mod:`symti.analysis.fit` -- conjunctivity and ridge scale fitted to behaviour.
 
 References
 ----------

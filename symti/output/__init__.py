@@ -1,5 +1,9 @@
-"""What symti shows (the output layer): the report, LaTeX, the command line,
-the derivation toolkit and the benchmarks.  Nothing below imports from here.
+"""What symti shows (the output layer): the report (``report``,
+``threshold_report``), figures (``plot``), the derivation document
+(``derive``), LaTeX and its read-back (``latex``, ``latex_parse``), the
+command line (``cli``, ``cliargs``, ``commands/``), the derivation toolkit
+(``derivation``) and the benchmarks (``bench``, ``benchmarks/``).  Nothing
+below imports from here.
 
 References
 ----------
