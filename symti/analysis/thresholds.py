@@ -364,7 +364,7 @@ def _newton_bracket(f, lo, hi, eps, s_lo):
     prec = flint.ctx.prec
     try:
         bits = max(64, int(-math.log2(float(eps))) + 40)
-        flint.ctx.prec = bits + 32
+        flint.ctx.prec = bits + 32 + f.height_bits() + f.degree().bit_length()  # room for cancellation
         F = flint.arb_poly(f)
         dF = F.derivative()
         a, b = flint.arb(lo), flint.arb(hi)
@@ -409,12 +409,19 @@ def _newton_bracket(f, lo, hi, eps, s_lo):
         c = fmpq_of(x if x is not None else (a + b) / 2)
         h = eps / 4
         qa, qb = max(lo, c - h), min(hi, c + h)
-        va, vb = f(qa), f(qb)
-        if va == 0:
+
+        def sign(q):  # an Arb ball around f(q) that excludes 0 certifies the sign; else exactly
+            v = F(flint.arb(q))
+            if v.contains(0):
+                v = f(q)
+            return (v > 0) - (v < 0)
+
+        sa, sb = sign(qa), sign(qb)
+        if sa == 0:
             return qa, qa
-        if vb == 0:
+        if sb == 0:
             return qb, qb
-        if (va > 0) == s_lo and (vb > 0) != s_lo and qb - qa < eps:
+        if (sa > 0) == s_lo and (sb > 0) != s_lo and qb - qa < eps:
             return qa, qb
         return None
     finally:
