@@ -129,6 +129,12 @@ def test_top_level_derive_and_kernels():
     d = symti.derive(Task(4), AlphaKernel("1/3"))
     assert d.to_tex().count(r"\section") >= 5
     assert "Margins at the given kernel" in [t for t, _ in d.sections]
+    # a network kernel reduces to K_alpha at an irrational alpha (theory.md §2): the family, and its
+    # margins there as decimals, each checked against the mpmath solve with the network kernel itself
+    from symti.kernels.spec import parse_kernel_spec
+
+    d = derive(Task(5, exceptions=[(2, 4)]), parse_kernel_spec("network:depth=1"))
+    assert [t for t, _ in d.sections][-1] == "Margins at the given kernel"
     # a kernel that does not reduce to K_alpha: the task and its exact margins only
     from symti.kernels import SimilarityKernel, geometric_similarity
 

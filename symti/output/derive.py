@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import mpmath
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
@@ -260,7 +261,7 @@ def derive(task: Task | None = None, kernel: TrialKernel | None = None, ridge=0)
     _solved_section(doc, task, P, rho)
     _limit_section(doc, task, rho, T, P)
     if alpha_at is not None:
-        _margins_at_kernel(doc, task, kernel if kernel is not None else AlphaKernel(alpha_at), ridge)
+        _margins_at_point(doc, task, P, alpha_at, kernel if kernel is not None else AlphaKernel(alpha_at), ridge)
     return doc
 
 
@@ -623,6 +624,31 @@ def _check_series(L) -> None:
     rest = rational_series(sp.cancel(fn - series), var, L.order)
     if any(c != 0 for c in rest):
         raise DerivationCheckError(f"series of f{L.pair} as {L.to}")
+
+
+def _margins_at_point(doc, task, P, a, kernel, ridge):
+    """The family's margins at the kernel's own alpha: exact for a rational alpha, else decimals; both
+    checked against an independent mpmath solve of the full trial-Gram system with the kernel itself."""
+    from ..solve.numeric import solve_mpmath
+
+    b = doc.section("Margins at the given kernel")
+    b.append(("text", rf"The margins of the family above at the kernel's $\alpha = {sp.latex(a)}$, each checked "
+                      "against an mpmath solve (40 digits) of the full trial-Gram system with the kernel itself."))
+    M = solve_mpmath(task, kernel, ridge, dps=40)
+    rows = []
+    for i, j in task.test_pairs():
+        v = sp.sympify(P[i, j]).subs(ALPHA, a)
+        val = sp.N(v, 40)
+        if abs(val - sp.Float(mpmath.nstr(M[i, j], 40), 40)) > sp.Float(10) ** -25 * (1 + abs(val)):
+            raise DerivationCheckError(f"margin ({i}, {j}) at the kernel: {val} vs mpmath {M[i, j]}")
+        if a.is_Rational:
+            v = sp.factor(v)
+            b.append(("eq", Equation(f"f({i}, {j})", sp.latex(v), v,
+                                     "exact: the family's margin at this alpha; mpmath trial-Gram solve agrees")))
+        else:
+            rows.append([f"({i}, {j})", f"${sp.N(v, 15)}$"])
+    if rows:
+        b.append(("table", ["pair", "margin (15 digits)"], rows))
 
 
 def _margins_at_kernel(doc, task, kernel, ridge):
