@@ -158,3 +158,21 @@ def test_a_wrong_closed_form_is_caught_before_it_is_written(monkeypatch):
     monkeypatch.setattr(D, "exception_rank_difference", lambda *a, **k: real(*a, **k) * (1 + sp.Rational(1, 10 ** 9)))
     with pytest.raises(D.DerivationCheckError):
         derive(Task(5, exceptions=[(2, 4)]))
+
+
+def test_a_wrong_woodbury_form_is_caught(monkeypatch):
+    """Several exceptions: the Woodbury ranks (in Q(e^(lambda/2))) are compared with every margin;
+    a perturbed rank is refused."""
+    import symti.output.derive as D
+
+    real = D._woodbury_in_s
+
+    def wrong(n, excs):
+        r = real(n, excs)
+        return [r[0] * D._InS(sp.Rational(1001, 1000))] + r[1:]
+
+    monkeypatch.setattr(D, "_woodbury_in_s", wrong)
+    with pytest.raises(D.DerivationCheckError):
+        derive(Task(6, exceptions=[(1, 3), (4, 6)]))
+    monkeypatch.setattr(D, "_woodbury_in_s", real)
+    assert derive(Task(6, exceptions=[(1, 3), (4, 6)])).equations()

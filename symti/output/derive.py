@@ -53,7 +53,9 @@ from ..kernels.trial import AlphaKernel, TrialKernel
 from ..solve.exact import solve_exact
 from ..solve.rank import assemble_rank_system
 from ..task import Task
-from ..closed_form.forms import exception_rank_difference, ti_rank_difference, woodbury_ranks
+from ..closed_form.forms import exception_rank_difference, ti_rank_difference
+from ..closed_form.green import path_resolvent_terms, ti_rank_terms
+from ..closed_form.woodbury import woodbury_update
 from ..analysis.limits import large_n_margin, large_n_threshold, margin_limit, Q
 from ..analysis.thresholds import AlgebraicNumber, point_between, sign_intervals, thresholds
 from ..analysis.region import solved_region
@@ -321,19 +323,52 @@ def _rank_section(doc, task, rho):
 
 
 class _InS:
-    """Exact arithmetic in Q(s), s = e^(lambda/2): an element num/den of python-flint ``fmpq_poly``."""
+    """Exact arithmetic in Q(s), s = e^(lambda/2): an element num/den of python-flint ``fmpq_poly``
+    (integers and SymPy rationals mix in)."""
 
     def __init__(self, num, den=None):
         import flint
 
-        self.num = num if isinstance(num, flint.fmpq_poly) else flint.fmpq_poly([flint.fmpq(int(num.p), int(num.q))])
+        if not isinstance(num, flint.fmpq_poly):
+            num = sp.Rational(num)
+            num = flint.fmpq_poly([flint.fmpq(int(num.p), int(num.q))])
+        self.num = num
         self.den = den if den is not None else flint.fmpq_poly([1])
 
+    @staticmethod
+    def lift(o):
+        return o if isinstance(o, _InS) else _InS(o)
+
     def __add__(self, o):
+        o = _InS.lift(o)
         return _InS(self.num * o.den + o.num * self.den, self.den * o.den)
 
+    __radd__ = __add__
+
+    def __neg__(self):
+        return _InS(-self.num, self.den)
+
+    def __sub__(self, o):
+        return self + (-_InS.lift(o))
+
+    def __rsub__(self, o):
+        return _InS.lift(o) - self
+
     def __mul__(self, o):
+        o = _InS.lift(o)
         return _InS(self.num * o.num, self.den * o.den)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return self * _InS.lift(o).inverse()
+
+    def __rtruediv__(self, o):
+        return _InS.lift(o) * self.inverse()
+
+    def reduced(self):
+        g = self.num.gcd(self.den)
+        return self if g.degree() <= 0 else _InS(self.num.__floordiv__(g), self.den.__floordiv__(g))
 
     def inverse(self):
         if self.num == 0:
@@ -345,6 +380,7 @@ class _InS:
         return _InS(base.num ** abs(k), base.den ** abs(k))
 
     def equals(self, o) -> bool:
+        o = _InS.lift(o)
         return self.num * o.den == o.num * self.den
 
 
@@ -385,6 +421,44 @@ def _in_s(e, alpha_of_s: _InS) -> _InS:
     raise DerivationCheckError(f"closed form: cannot evaluate {type(e).__name__} in Q(s)")
 
 
+def _woodbury_in_s(n: int, exceptions) -> list:
+    r"""The ranks :math:`r_1, \dots, r_n` with the given (unit-weight) exceptions as exact elements of
+    :math:`\mathbb{Q}(s)`: the one Woodbury update (:func:`symti.closed_form.woodbury.woodbury_update`)
+    on the path's Green differences (:func:`symti.closed_form.green.path_resolvent_terms`), run in
+    :math:`\mathbb{Q}(s)` arithmetic instead of SymPy expressions."""
+    def S(a, d=1):
+        k = 2 * sp.Rational(a, d)
+        return _InS(sp.Rational(1, 2)) * (_s_power(k) - _s_power(-k))
+
+    def C(a, d=1):
+        k = 2 * sp.Rational(a, d)
+        return _InS(sp.Rational(1, 2)) * (_s_power(k) + _s_power(-k))
+
+    def r0(x):
+        return ti_rank_terms(n, x, S, C)
+
+    def green(a, x):
+        p, q = exceptions[a]
+        low, mid, high = path_resolvent_terms(n, x, p, q, S, C)
+        return low if x <= p else high if x >= q else mid
+
+    def solve(A, b):  # Gaussian elimination in Q(s) (k x k, k small)
+        k = len(b)
+        M = [list(row) + [b[r]] for r, row in enumerate(A)]
+        for c in range(k):
+            piv = next(r for r in range(c, k) if M[r][c].num != 0)
+            M[c], M[piv] = M[piv], M[c]
+            for r in range(k):
+                if r != c and M[r][c].num != 0:
+                    f = M[r][c] / M[c][c]
+                    M[r] = [(x - f * y).reduced() for x, y in zip(M[r], M[c])]
+        return [(M[r][k] / M[r][r]).reduced() for r in range(k)]
+
+    mods = [(u, v, -1, _InS(sp.Integer(1))) for u, v in exceptions]
+    ranks = woodbury_update(r0, green, mods, solve)
+    return [ranks(x).reduced() for x in range(1, n + 1)]
+
+
 def _alpha_of_s(rho) -> _InS:
     """alpha = 1 - 2 (1 + rho) s^2 / (s^4 + 1): cosh(lambda) = (s^2 + s^-2)/2 = (1 + rho)/(1 - alpha)."""
     import flint
@@ -418,7 +492,7 @@ def _closed_form_section(doc, task, rho, P):
     (u, v), = task.exceptions if single else [(None, None)]
     ranks = None
     if task.exceptions and not single and not task.is_weighted:
-        ranks = woodbury_ranks(n, list(task.exceptions), LAM, i=list(range(1, n + 1)))
+        ranks = _woodbury_in_s(n, list(task.exceptions))
     how = ("exact: equals the closed form in lambda at this (n, u, v, i, j) as rational functions of s = e^(lambda/2) "
            "(alpha = 1 - 2(1 + rho) s^2/(s^4 + 1)), cancelled to 0")
     b.append(("text", r"The margins of this task, $i < j$, as exact rational functions of $\alpha$ "
@@ -437,14 +511,15 @@ def _closed_form_section(doc, task, rho, P):
             elif single:
                 d = exception_rank_difference(n, i, j, u, v, LAM)
             elif ranks is not None:
-                d = ranks[i - 1] - ranks[j - 1]
+                d = ranks[i - 1] - ranks[j - 1]  # already in Q(s)
             elif not task.exceptions:
                 d = ti_rank_difference(n, i, j, LAM)
             if d is not None:
+                d = d if isinstance(d, _InS) else _in_s(sp.sympify(d), a_s)
                 if task.is_trained(i, j):
-                    m = ALPHA / (ALPHA + rho) if rho != 0 else sp.Integer(1)
-                    d = m * task.target(i, j) + (1 - m) * d
-                if not _in_s(sp.sympify(d), a_s).equals(_in_s(sp.sympify(f), a_s)):
+                    m = _in_s(ALPHA / (ALPHA + rho), a_s) if rho != 0 else _InS(sp.Integer(1))
+                    d = m * _InS(sp.Integer(task.target(i, j))) + (_InS(sp.Integer(1)) - m) * d
+                if not d.equals(_in_s(sp.sympify(f), a_s)):
                     raise DerivationCheckError(f"closed form vs exact margin at ({i}, {j})")
                 check = how
             b.append(("eq", Equation(f"f({i}, {j})", sp.latex(f), f, check)))
