@@ -320,11 +320,14 @@ class AlgebraicNumber:
         return sp.Float((x.lo + x.hi) / 2, digits + 4)
 
     def decimal(self, digits: int = 17) -> str:
-        """Fixed-point decimal string with ``digits`` significant digits."""
+        """Fixed-point decimal string with ``digits`` significant digits (cached per ``digits``)."""
         if self.is_rational:
             return format_decimal(self.lo, digits)
-        x = self.refine(max(abs(self.lo), abs(self.hi)) * sp.Rational(1, 10 ** (digits + 6)))
-        return format_decimal((x.lo + x.hi) / 2, digits)
+        key = ("decimal", digits)
+        if key not in self._cache:
+            x = self.refine(max(abs(self.lo), abs(self.hi)) * sp.Rational(1, 10 ** (digits + 6)))
+            self._cache[key] = format_decimal((x.lo + x.hi) / 2, digits)
+        return self._cache[key]
 
     def bracket(self, eps) -> tuple[sp.Rational, sp.Rational]:
         """Rationals ``a < value < b`` with ``b - a <= eps`` (for irrational values;
@@ -953,8 +956,9 @@ class MuSigns:
             while g and g.coeffs()[0] == 0:  # a root at alpha = 0 (mu = 2 rho) is no cut
                 g = flint.fmpz_poly(g.coeffs()[1:])
             r = AlgebraicNumber.isolated(g, 0, 1, minimal=False)
-            if narrow:  # narrow now: comparisons of thresholds stay cheap
-                r = r.refine(sp.Rational(1, 2**80))
+            if narrow:  # narrow now, relative 2^-85 (17 printed digits need no more): comparisons stay cheap
+                r = r.refine(sp.Rational(1, 2**20))
+                r = r.refine(max(r.lo, sp.Rational(1, 2**300)) / 2**85)
             return [ZERO, r, ONE], [-lead, lead], [True]
         g = N.gcd(self.R.det)
         N = N // g
