@@ -267,11 +267,10 @@ def margin_series(task: Task, i: int, j: int, limit: str, order: int = 2, alpha=
     """
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 20:
         raise ValueError(f"order: must be an integer in [1, 20], got {order!r}")
-    var = _variable(limit, symbol)
+    var = _variable(_check_limit(limit), symbol)
     if function is None:
         f = margin_function(task, i, j, limit, alpha, ridge, symbol)
     else:
-        _check_limit(limit)
         f = sp.sympify(function)
         if limit == "1-alpha":
             f = sp.factor(sp.cancel(f.subs(ALPHA, 1 - EPS)))
