@@ -39,7 +39,7 @@ from ..kernels.exchangeable import (exact_sign, exchangeable_eigenvalues, is_psd
                                     reduction_applies, to_mpf)
 from ..kernels.measured import project_exchangeable
 from ..kernels.trial import AlphaKernel, ExchangeableKernel, SimilarityKernel, TrialKernel, check_psd
-from ..solve.exact import solve_exact
+from ..solve.exact import ALPHA_EFF, RHO_EFF, reduced_functions as _reduced_functions, solve_exact, solve_reduced
 from ..solve.predictions import Predictions
 from ..task import Task
 from .thresholds import wrong_set
@@ -47,17 +47,7 @@ from .thresholds import wrong_set
 __all__ = ["solve_representation", "margins_mp", "representation_summary", "swap_sums", "wrong_pairs",
            "parameter_thresholds", "width_intervals", "geometry_effect", "projection_comparison"]
 
-_A = sp.Dummy("alpha_eff")
-_R = sp.Dummy("rho_eff", positive=True)
-
-
-def _alpha_like(alpha):
-    """The kernel :math:`K_\\alpha` for any rational :math:`\\alpha \\le 3` (``AlphaKernel``
-    inside :math:`[0, 1]`, the same pattern table as an ``ExchangeableKernel`` above it)."""
-    if 0 <= alpha <= 1:
-        return AlphaKernel(alpha)
-    h = (1 - alpha) / 2
-    return ExchangeableKernel(0, h, h, 0, 0)
+_A, _R = ALPHA_EFF, RHO_EFF
 
 
 def solve_representation(task: Task, kernel: TrialKernel, ridge=0, check: bool = True) -> Predictions:
@@ -90,34 +80,7 @@ def solve_representation(task: Task, kernel: TrialKernel, ridge=0, check: bool =
         check_psd(kernel, task.ordered_pairs())
     if isinstance(kernel, AlphaKernel) or not reduction_applies(kernel):
         return solve_exact(task, kernel, ridge, check=False)
-    a, r = reduced_alpha_ridge(kernel, ridge)
-    if a.is_Rational and (r.is_Rational or r.free_symbols):
-        P = solve_exact(task, _alpha_like(a), r, check=False, method="auto")
-        return Predictions(task, dict(P.items()), kernel=kernel, ridge=ridge, method="reduced")
-    if a.free_symbols or (r.free_symbols and not r.is_Rational):
-        P = solve_exact(task, AlphaKernel(_A), _R if not r.is_Rational else r, check=False)
-        point = {_A: a, _R: r}
-        values = {k: sp.cancel(v.subs(point)) if a.free_symbols else v.subs(point) for k, v in P.items()}
-        return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced")
-    # a (and maybe r) irrational: solve in symbols, substitute exactly, certify denominators numerically
-    fns, point = _reduced_functions(task, a, r)
-    mp_point = _mp_point(kernel, a, r, 40)
-    values, exact = {}, all(not v.has(sp.Float) for v in (a, r))
-    for (i, j), (num, den) in fns.items():
-        _certify_nonzero(den, mp_point, a)
-        v = num.xreplace(point) / den.xreplace(point)
-        values[(i, j)], values[(j, i)] = v, -v
-    return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced", exact=exact)
-
-
-def _reduced_functions(task: Task, a, r):
-    """Margins of K_alpha in a symbol for alpha (and rho, when r is irrational), as
-    ``{(i, j): (numerator, denominator)}`` for ``i < j``, and the point to substitute."""
-    rs = r if (r.is_Rational or r.free_symbols) else _R
-    P = solve_exact(task, AlphaKernel(_A), rs, check=False)
-    point = {_A: a} if rs is r else {_A: a, _R: r}
-    fns = {(i, j): sp.fraction(sp.cancel(P[i, j])) for i, j in task.ordered_pairs() if i < j}
-    return fns, point
+    return solve_reduced(task, kernel, ridge)
 
 
 def _mp_point(kernel, a, r, dps: int) -> dict:

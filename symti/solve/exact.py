@@ -53,16 +53,25 @@ import sympy as sp
 from sympy.polys.constructor import construct_domain
 
 from .._validate import check_ridge
-from ..kernels.trial import AlphaKernel, TrialKernel, check_psd
+import mpmath
+
+from ..kernels.exchangeable import reduced_alpha_ridge, reduction_applies, to_mpf
+from ..kernels.trial import AlphaKernel, ExchangeableKernel, TrialKernel, check_psd
 from .linear import ExprBuilder, SingularSystem, canonical_fraction, linear_solve_map, ridgeless_limit
 from ..params import memorization
 from .predictions import LazyMargins, Predictions
 from .rank import RankNumeratorsMu, margins_from_ranks, rank_system
 from ..task import Task
 
-__all__ = ["solve_exact", "rank_differences_mu", "ridge_symbol", "METHODS", "SingularSystem"]
+__all__ = ["solve_exact", "solve_reduced", "reduced_functions", "rank_differences_mu", "ridge_symbol", "METHODS",
+           "SingularSystem", "ALPHA_EFF", "RHO_EFF"]
 
-METHODS = ("auto", "rank", "antisymmetric", "gram", "generic")
+METHODS = ("auto", "rank", "antisymmetric", "gram", "generic", "reduced")
+
+#: The symbols in which the reduced route solves :math:`K_{\alpha'}` before substituting
+#: an irrational :math:`\alpha'` (and :math:`\rho'`).
+ALPHA_EFF = sp.Dummy("alpha_eff")
+RHO_EFF = sp.Dummy("rho_eff", positive=True)
 
 #: The symbol used for the ridge inside the ridgeless limit: a ``Dummy``, so it
 #: never coincides with a symbol of the caller (a weight or kernel value named
@@ -313,10 +322,12 @@ def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", 
         Values may hold SymPy symbols; the results are rational functions of them.
     ridge : number, str or Symbol
         :math:`\rho \ge 0`; ``0`` (default) is the ridgeless limit :math:`\rho \to 0^+`.
-    method : {"auto", "rank", "antisymmetric", "gram", "generic"}
+    method : {"auto", "rank", "antisymmetric", "gram", "generic", "reduced"}
         See the module docstring.  ``"auto"`` picks ``"rank"`` for
-        :math:`K_\alpha`, ``"antisymmetric"`` for swap-invariant kernels and
-        ``"gram"`` otherwise.
+        :math:`K_\alpha`, ``"reduced"`` (:func:`solve_reduced`) for exchangeable
+        kernels with :math:`\kappa_1 = \kappa_2` whose values are irrational
+        (networks: no linear solve expands :math:`\pi` or :math:`\arccos`),
+        ``"antisymmetric"`` for other swap-invariant kernels and ``"gram"`` otherwise.
     check : bool
         Reject kernels that are not positive semidefinite on the task's trials.
 
@@ -348,10 +359,16 @@ def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", 
     if method == "auto":
         if isinstance(kernel, AlphaKernel):
             method = "rank"
+        elif _irrational_values(kernel) and reduction_applies(kernel):
+            method = "reduced"
         elif kernel.swap_invariant:
             method = "antisymmetric"
         else:
             method = "gram"
+    if method == "reduced":
+        if not reduction_applies(kernel):
+            raise ValueError("method: 'reduced' needs an exchangeable kernel with kappa_1 == kappa_2 and kappa_s < 1")
+        return solve_reduced(task, kernel, ridge)
     if method == "rank" and not isinstance(kernel, AlphaKernel):
         raise ValueError("method: 'rank' needs an AlphaKernel (K_alpha)")
     if method == "antisymmetric" and not kernel.swap_invariant:
@@ -364,3 +381,80 @@ def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", 
     }[method]
     values = _with_ridgeless(route, ridge)  # the rank route's unit-weight margins stay lazy (LazyMargins)
     return Predictions(task, values, kernel=kernel, ridge=ridge, method=method)
+
+
+def _alpha_like(alpha):
+    """The kernel :math:`K_\\alpha` for a rational :math:`\\alpha` (``AlphaKernel`` inside
+    :math:`[0, 1]`, the same pattern table as an ``ExchangeableKernel`` above it)."""
+    if 0 <= alpha <= 1:
+        return AlphaKernel(alpha)
+    h = (1 - alpha) / 2
+    return ExchangeableKernel(0, h, h, 0, 0)
+
+
+def _irrational_values(kernel: TrialKernel) -> bool:
+    """Does the kernel hold a numeric value that is not rational (pi, radicals, arccos)?"""
+    vals = kernel.pattern_values()
+    return vals is not None and any(sp.sympify(v).is_number and not sp.sympify(v).is_Rational
+                                    for v in vals.values())
+
+
+def reduced_functions(task: Task, a, r):
+    """Margins of :math:`K_\\alpha` in the symbol ``ALPHA_EFF`` (and ``RHO_EFF`` when ``r`` is
+    irrational) as ``{(i, j): (numerator, denominator)}`` for ``i < j``, and the point
+    ``{symbol: value}`` at which to evaluate them."""
+    rs = r if (r.is_Rational or r.free_symbols) else RHO_EFF
+    P = solve_exact(task, AlphaKernel(ALPHA_EFF), rs, check=False)
+    point = {ALPHA_EFF: a} if rs is r else {ALPHA_EFF: a, RHO_EFF: r}
+    return {(i, j): sp.fraction(sp.cancel(P[i, j])) for i, j in task.ordered_pairs() if i < j}, point
+
+
+def _certify_nonzero(den, point: dict) -> None:
+    """A denominator evaluated at the (irrational) point is certified nonzero at 40 digits."""
+    if not den.free_symbols:
+        return
+    syms = sorted(den.free_symbols, key=str)
+    with mpmath.workdps(60):
+        v = sp.lambdify(syms, den, modules="mpmath")(*[to_mpf(point[x], 60) for x in syms])
+    if abs(v) < mpmath.mpf(10) ** -30:
+        raise ValueError(f"kernel: the reduced K_alpha system is (numerically) singular at alpha' = "
+                         f"{sp.N(point[ALPHA_EFF], 15)}; use solve_exact(task, kernel, method='gram')")
+
+
+def solve_reduced(task: Task, kernel: TrialKernel, ridge=0) -> Predictions:
+    r"""Exact margins of an exchangeable kernel with :math:`\kappa_1 = \kappa_2`,
+    :math:`\kappa_s < 1` through its reduction to :math:`K_{\alpha'}` with ridge
+    :math:`\rho'` (``derivations/theory.md`` §2, ``derivations/09_exchangeable.py``):
+
+    .. math::
+       \alpha' = 1 - \frac{2(\kappa_1 - \kappa_x)}{1 - \kappa_s}, \qquad \rho' = \frac{\rho}{1-\kappa_s}.
+
+    Rational :math:`\alpha'` is solved directly (for :math:`\alpha' > 1`, possible on PSD
+    kernels up to :math:`n/(n-2)`, on the halved antisymmetric system); irrational
+    :math:`\alpha'` (network kernels: values with :math:`\pi`, radicals, :math:`\arccos`) by
+    solving in a symbol and substituting, each denominator certified nonzero at 40 digits --
+    so no linear solve ever expands those values.
+
+    >>> from symti.kernels.networks import network_kernel
+    >>> P = solve_reduced(Task(9, exceptions=[(4, 6)]), network_kernel(1))
+    >>> P.method, sp.N(P[3, 6], 20)
+    ('reduced', -0.037007271963649981770)
+    """
+    ridge = check_ridge(ridge)
+    a, r = reduced_alpha_ridge(kernel, ridge)
+    if a.is_Rational and (r.is_Rational or r.free_symbols):
+        P = solve_exact(task, _alpha_like(a), r, check=False)
+        return Predictions(task, dict(P.items()), kernel=kernel, ridge=ridge, method="reduced")
+    if a.free_symbols or (r.free_symbols and not r.is_Rational):
+        P = solve_exact(task, AlphaKernel(ALPHA_EFF), RHO_EFF if not r.is_Rational else r, check=False)
+        point = {ALPHA_EFF: a, RHO_EFF: r}
+        values = {k: sp.cancel(v.subs(point)) if a.free_symbols else v.subs(point) for k, v in P.items()}
+        return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced")
+    fns, point = reduced_functions(task, a, r)
+    values = {}
+    for (i, j), (num, den) in fns.items():
+        _certify_nonzero(den, point)
+        v = num.xreplace(point) / den.xreplace(point)
+        values[(i, j)], values[(j, i)] = v, -v
+    return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced",
+                       exact=not any(v.has(sp.Float) for v in (a, r)))
