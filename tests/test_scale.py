@@ -163,3 +163,17 @@ def test_certification_by_chains_agrees_with_descartes_on_every_pair():
                 assert var == 0 and lead > 0
             else:
                 assert (var, lead) == rest[(i, j)]
+
+
+def test_parallel_sign_structures_equal_the_serial_ones(monkeypatch):
+    """Forked workers (large analyses) give exactly the wrong sets of the serial route."""
+    from symti.analysis import thresholds as th
+
+    task = Task(30, exceptions=[(14, 16), (3, 6)])
+    monkeypatch.setattr(th, "PROCESSES", 1)
+    serial = th.thresholds(task, sp.Rational(1, 50))
+    monkeypatch.setattr(th, "PROCESSES", 2)
+    monkeypatch.setattr(th, "PARALLEL_PAIRS", 1)
+    forked = th.thresholds(task, sp.Rational(1, 50))
+    assert [(p.i, p.j, p.wrong_set) for p in serial.pairs] == [(p.i, p.j, p.wrong_set) for p in forked.pairs]
+    assert any(p.wrong_set for p in forked.pairs)

@@ -45,6 +45,8 @@ References
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from functools import total_ordering
 
@@ -104,6 +106,9 @@ class AlgebraicNumber:
     lo: sp.Rational
     hi: sp.Rational
     _cache: dict = field(default_factory=dict, repr=False)  # poly, flint poly, index
+
+    def __reduce__(self):  # picklable (the cache of flint objects is rebuilt on demand)
+        return (AlgebraicNumber, (self.coeffs, self.lo, self.hi))
 
     # construction ------------------------------------------------------------
     @classmethod
@@ -978,6 +983,32 @@ class MuSigns:
         return cuts, signs, [odd for _, odd in events]
 
 
+#: Pairs below which the sign structures are computed in this process; above it they are
+#: shared among ``PROCESSES`` forked workers (each pair's root isolation is independent).
+PARALLEL_PAIRS = 400
+#: Worker processes for large threshold analyses (1: never fork).
+PROCESSES = max(1, min(4, os.cpu_count() or 1))
+_SHARED: list = []
+
+
+def _structure_job(job):
+    (i, j), hint = job
+    return (i, j), _SHARED[0].structure(i, j, hint)
+
+
+def _structures(S: "MuSigns", jobs: list) -> dict:
+    """``MuSigns.structure`` of every ``((i, j), hint)`` in ``jobs``, in forked workers
+    when there are many (results are exact and independent of the split)."""
+    if len(jobs) < PARALLEL_PAIRS or PROCESSES < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {k: S.structure(*k, hint) for k, hint in jobs}
+    _SHARED[:] = [S]
+    try:
+        with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
+            return dict(pool.map(_structure_job, jobs, chunksize=max(1, len(jobs) // (8 * PROCESSES))))
+    finally:
+        _SHARED.clear()
+
+
 def _thresholds_in_mu(task: Task, ridge: sp.Rational, x) -> list:
     r"""Wrong sets of every test pair of a unit-weight task from the margins'
     numerators in :math:`\mu = 2(\alpha+\rho)/(1-\alpha)` (increasing in :math:`\alpha`):
@@ -987,6 +1018,7 @@ def _thresholds_in_mu(task: Task, ridge: sp.Rational, x) -> list:
     S = MuSigns(task, ridge)
     cert, rest = S.certified_positive(pairs)
     mu_of_alpha = 2 * (ALPHA + ridge) / (1 - ALPHA)
+    structures = _structures(S, [((i, j), rest.get((i, j))) for i, j in pairs if (i, j) not in cert])
     out = []
     for i, j in pairs:
         truth = task.ground_truth(i, j)
@@ -1001,7 +1033,7 @@ def _thresholds_in_mu(task: Task, ridge: sp.Rational, x) -> list:
         if (i, j) in cert:
             wrong: list = [] if truth > 0 else [(ZERO, ONE)]
         else:
-            cuts, signs, _odd = S.structure(i, j, rest.get((i, j)))
+            cuts, signs, _odd = structures[(i, j)]
             wrong = [(cuts[k], cuts[k + 1]) for k, s_ in enumerate(signs) if s_ * truth < 0]
         out.append(PairThreshold(i, j, task.category(i, j), truth, tuple(wrong), [build]))
     return out
