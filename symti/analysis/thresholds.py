@@ -174,6 +174,44 @@ class AlgebraicNumber:
             self._cache["minimal_form"] = hit
         return hit
 
+    def radical(self):
+        r"""The number as a radical when its minimal polynomial has degree :math:`\le 2`
+        (the root in its isolating interval), else ``None``.
+
+        >>> AlgebraicNumber.root(sp.Poly(ALPHA**2 - 6*ALPHA + 1, ALPHA), 0).radical()
+        3 - 2*sqrt(2)
+        """
+        if self.is_rational:
+            return self.lo
+        if self.poly.degree() > 2:
+            return None
+        for r in sp.roots(self.poly.as_expr(), self.poly.gens[0]):
+            if bool(self.lo <= r) and bool(r <= self.hi):
+                return sp.radsimp(r)
+        return None  # pragma: no cover -- the interval isolates a root of the quadratic
+
+    def exact_form(self, max_degree: int = 60) -> str:
+        """An exact, readable string: a rational, a radical, or ``"root of P in [lo, hi]"``
+        with ``P`` the minimal polynomial (the defining one, unfactored, above
+        ``max_degree``: factoring a degree-500 polynomial is not needed to name the number).
+        Never a ``CRootOf``, whose index costs a full root isolation.
+
+        >>> AlgebraicNumber.root(sp.Poly(3*ALPHA**2 - 8*ALPHA + 1, ALPHA), 0).exact_form()
+        '4/3 - sqrt(13)/3'
+        >>> AlgebraicNumber.root(sp.Poly(ALPHA**3 - 2, ALPHA), 0).refine(sp.Rational(1, 8)).exact_form()
+        'root of alpha**3 - 2 in [5/4, 21/16]'
+        """
+        if self.is_rational:
+            return str(self.lo)
+        if len(self.coeffs) - 1 <= max_degree:
+            r = self.radical()
+            if r is not None:
+                return str(r)
+            p = self.poly
+        else:
+            p = sp.Poly(list(reversed(self.coeffs)), ALPHA)
+        return f"root of {p.as_expr()} in [{self.lo}, {self.hi}]"
+
     @property
     def poly(self) -> sp.Poly:
         """The minimal polynomial (primitive, positive leading coefficient) in :data:`ALPHA`."""

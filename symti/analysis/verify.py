@@ -460,20 +460,13 @@ def _simple_between(a: AlgebraicNumber, b: AlgebraicNumber) -> sp.Rational:
 
 def radical(a: AlgebraicNumber):
     r"""An exact algebraic number as a radical when its minimal polynomial has degree
-    :math:`\le 2` (the root in its isolating interval), else ``None``.
+    :math:`\le 2` (:meth:`AlgebraicNumber.radical`), else ``None``.
 
     >>> from symti.analysis.thresholds import ALPHA
     >>> radical(AlgebraicNumber.root(sp.Poly(ALPHA**2 - 6*ALPHA + 1, ALPHA), 0))
     3 - 2*sqrt(2)
     """
-    if a.is_rational:
-        return a.value
-    if a.poly.degree() > 2:
-        return None
-    for r in sp.roots(a.poly.as_expr(), a.poly.gens[0]):
-        if bool(a.lo <= r) and bool(r <= a.hi):
-            return sp.radsimp(r)
-    return None  # pragma: no cover -- the interval isolates a root of the quadratic
+    return a.value if a.is_rational else a.radical()
 
 
 def _radical(a: AlgebraicNumber):

@@ -11,7 +11,7 @@ through its :math:`K_{\alpha'}`, ridge :math:`\rho'`, also given as ``alpha_eff`
 JSON: ``{"n", "exceptions", "ridge", "parameter", "intervals": [[lo, hi], ...],
 "intervals_exact": [[lo, hi], ...], "solved"}``; decimals with ``--digits``
 significant digits (default 17, correct digits from certified root refinement),
-exact forms as SymPy strings (``CRootOf(...)`` or rationals).
+exact forms as rationals, radicals or ``root of P in [lo, hi]`` (never ``CRootOf``).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def region_payload(task, ridge, kernel, digits: int) -> dict:
         "ridge": str(R.ridge),
         "parameter": None if R.parameter is None else str(R.parameter),
         "intervals": [[a.decimal(digits), b.decimal(digits)] for a, b in R.intervals],
-        "intervals_exact": [[str(a.value), str(b.value)] for a, b in R.intervals],
+        "intervals_exact": [[a.exact_form(), b.exact_form()] for a, b in R.intervals],
         "solved": R.solved if R.parameter is None else bool(R.intervals),
     }
     if kernel is not None:
