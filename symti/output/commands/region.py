@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import json
 
+import sympy as sp
+
+from ..._validate import format_decimal
+
 from ...analysis.region import MAX_N_REGION, solved_region
 from ..cliargs import UsageError, add_kernel_arg, add_task_args, digits_option, kernel_from_args, ridge_option, table, task_from_args
 
@@ -47,8 +51,9 @@ def region_payload(task, ridge, kernel, digits: int) -> dict:
     }
     if kernel is not None:
         doc["kernel"] = str(kernel)
-    if R.reduced is not None:
-        doc["alpha_eff"], doc["ridge_eff"] = str(R.reduced[0]), str(R.reduced[1])
+    if R.reduced is not None:  # exact when rational, else a decimal (a network's alpha' holds pi, arccos)
+        doc["alpha_eff"], doc["ridge_eff"] = (str(x) if sp.sympify(x).is_Rational else format_decimal(x, digits)
+                                              for x in R.reduced)
     return doc
 
 
@@ -64,7 +69,10 @@ def run(args) -> str:
     if doc["parameter"] is None:
         extra = "".join(f" {k}={doc[k]}" for k in ("alpha_eff", "ridge_eff") if k in doc)
         return f"{head} kernel={doc.get('kernel')}{extra}\nsolved: {'yes' if doc['solved'] else 'no'}"
-    rows = [{"lo": lo, "hi": hi, "lo_exact": el, "hi_exact": eh}
+    def short(text: str) -> str:  # long exact forms (high-degree roots) belong to --format json
+        return text if len(text) <= 40 else "(exact form: --format json)"
+
+    rows = [{"lo": lo, "hi": hi, "lo_exact": short(el), "hi_exact": short(eh)}
             for (lo, hi), (el, eh) in zip(doc["intervals"], doc["intervals_exact"])]
     body = table(rows, ["lo", "hi", "lo_exact", "hi_exact"]) if rows else "never solved"
     return f"{head} parameter={doc['parameter']}\n{body}"
