@@ -57,6 +57,7 @@ from .._validate import check_alpha, check_ridge
 from ..kernels.trial import AlphaKernel
 from ..solve.predictions import Predictions
 from ..task import Task
+from .fit import fit_behaviour, spearman_rows, theory_values
 
 __all__ = [
     "DATA_FILE",
@@ -595,17 +596,6 @@ class AlphaFit:
 CRITERIA = ("spearman", "agreement", "jaccard")
 
 
-def _spearman_rows(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman correlation of each row of X with y (average ranks for ties)."""
-    rx = stats.rankdata(X, axis=1)
-    ry = stats.rankdata(y)
-    rx = rx - rx.mean(axis=1, keepdims=True)
-    ry = ry - ry.mean()
-    den = np.sqrt((rx**2).sum(axis=1) * (ry**2).sum())
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, (rx @ ry) / np.where(den > 0, den, 1), np.nan)
-
-
 def fit_alpha(records: Iterable[dict], criterion: str = "spearman", ridge=0, grid: int = 999) -> AlphaFit:
     r"""The :math:`\alpha \in (0, 1)` whose :math:`K_\alpha` margins best match the models.
 
@@ -634,7 +624,7 @@ def fit_alpha(records: Iterable[dict], criterion: str = "spearman", ridge=0, gri
         d = np.array([pm[p]["margin"] for p in pairs])
         if np.ptp(d) == 0:
             raise ValueError("records: the models' margins are constant; the rank correlation is undefined")
-        scores = _spearman_rows(F, d)
+        scores = spearman_rows(F, d)
     else:
         y = np.array([task.ground_truth(i, j) for i, j in pairs])
         theory_wrong = y * F < 0
