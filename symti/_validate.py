@@ -35,6 +35,7 @@ import mpmath
 import sympy as sp
 
 __all__ = [
+    "format_ratio",
     "parse_number",
     "as_exact",
     "check_alpha",
@@ -99,6 +100,19 @@ def _format_float(x: float, digits: int) -> str:
     return sign + "0." + "0" * (-e - 1) + d
 
 
+def format_ratio(p: int, q: int, digits: int) -> str:
+    """The rational ``p/q`` (integers, ``q > 0``) as :func:`format_decimal` prints it: no
+    trip through SymPy's ``evalf``.
+
+    >>> format_ratio(-1, 8000, 3), format_ratio(0, 7, 5)
+    ('-0.000125', '0')
+    """
+    if p == 0:
+        return "0"
+    with mpmath.workdps(digits + 10):
+        return mpmath.nstr(mpmath.mpf(p) / q, digits, strip_zeros=False, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
+
+
 def format_decimal(value, digits: int) -> str:
     """``value`` as a fixed-point decimal string with ``digits`` significant digits.
 
@@ -121,6 +135,9 @@ def format_decimal(value, digits: int) -> str:
     digits = check_digits(digits)
     if isinstance(value, float) and math.isfinite(value) and value != 0:
         return _format_float(value, digits)
+    if isinstance(value, sp.Rational) or (isinstance(value, int) and not isinstance(value, bool)):
+        p, q = (int(value.p), int(value.q)) if isinstance(value, sp.Rational) else (value, 1)
+        return format_ratio(p, q, digits)
     if isinstance(value, mpmath.mpf):
         if not mpmath.isfinite(value):
             raise ValueError(f"value: must be a finite number, got {value}")

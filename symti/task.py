@@ -221,7 +221,7 @@ class Task:
         True
         """
         pairs = [(i, j) for i in range(1, self.n + 1) for j in range(i + 2, self.n + 1)
-                 if (i, j) not in self._trained and self.ground_truth(i, j) is not None]
+                 if (i, j) not in self._trained and self._category(i, j) != "cycle"]
         if ordered:
             pairs = sorted(pairs + [(j, i) for i, j in pairs])
         return pairs
@@ -243,28 +243,32 @@ class Task:
     def ground_truth(self, i: int, j: int) -> int | None:
         """Ground truth of ``(i, j)``: the target for trained pairs, ``None`` for
         cycle pairs, the base order otherwise."""
-        cat = self.category(i, j)
-        if cat == "cycle":
+        self._check_pair(i, j)
+        if self._category(min(i, j), max(i, j)) == "cycle":
             return None
-        return self.target(i, j)
+        base = 1 if i < j else -1
+        return -base if (min(i, j), max(i, j)) in self.exceptions else base
 
     def category(self, i: int, j: int) -> str:
         """Category of the ordered pair ``(i, j)`` (see the module docstring)."""
         self._check_pair(i, j)
-        a, b = min(i, j), max(i, j)
+        return self._category(min(i, j), max(i, j))
+
+    def _category(self, a: int, b: int) -> str:
+        """:meth:`category` of the checked pair ``a < b``."""
         p = self._trained.get((a, b))
         if p is not None:
             return p.kind
         if not self.exceptions:
             return "test"
-        inside = [[u <= x <= v for (u, v) in self.exceptions] for x in (a, b)]
-        if any(ia and ib for ia, ib in zip(*inside)):
-            return "cycle"
-        if any(inside[0]) or any(inside[1]):
-            return "boundary"
-        if any(a < u and v < b for (u, v) in self.exceptions):
-            return "between"
-        return "within"
+        touches = between = False
+        for u, v in self.exceptions:
+            ia, ib = u <= a <= v, u <= b <= v
+            if ia and ib:
+                return "cycle"
+            touches = touches or ia or ib
+            between = between or (a < u and v < b)
+        return "boundary" if touches else "between" if between else "within"
 
     def distance(self, i: int, j: int) -> int:
         """Symbolic distance ``|i - j|``."""

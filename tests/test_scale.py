@@ -177,3 +177,64 @@ def test_parallel_sign_structures_equal_the_serial_ones(monkeypatch):
     forked = th.thresholds(task, sp.Rational(1, 50))
     assert [(p.i, p.j, p.wrong_set) for p in serial.pairs] == [(p.i, p.j, p.wrong_set) for p in forked.pairs]
     assert any(p.wrong_set for p in forked.pairs)
+
+
+_coefficient = st.one_of(st.integers(0, 9), st.integers(0, 10**60))
+
+
+@given(down=st.lists(_coefficient, min_size=1, max_size=8), up=st.lists(_coefficient, min_size=1, max_size=8),
+       gap=st.integers(0, 3))
+def test_positive_root_bracket_holds_the_one_root(down, up, gap):
+    """``_positive_root`` (Newton in ln t, Arb) against SymPy's exact real-root count: the
+    bracket holds exactly one root of a one-sign-change polynomial, and is narrow."""
+    from symti.analysis.thresholds import _positive_root
+
+    down[0], up[-1] = down[0] or 1, up[-1] or 1  # D(0) != 0, leading coefficient > 0
+    cs = [-c for c in down] + [0] * gap + up
+    got = _positive_root(flint.fmpz_poly(cs))
+    assert got is not None
+    lo, hi, _s = got
+    lo, hi = (R(int(v.p), int(v.q)) for v in (lo, hi))
+    poly = sp.Poly(list(reversed(cs)), sp.Symbol("t"))
+    if lo == hi:
+        assert poly.eval(lo) == 0
+    else:
+        assert poly.eval(lo) < 0 < poly.eval(hi)
+        assert poly.count_roots(lo, hi) == 1 and hi / lo - 1 < R(1, 2**77)
+
+
+@pytest.mark.parametrize("task, ridge", [(Task(40, exceptions=[(19, 21)]), R(1, 7)),
+                                         (Task(25, exceptions=[(5, 9), (12, 14)]), R(0)),
+                                         (Task(18, exceptions=[(2, 6)]), R(1, 2))])
+def test_bracketed_roots_equal_the_exactly_isolated_ones(task, ridge):
+    """The fast route for a margin with one root (Newton in Arb on X_i - X_j in t, the
+    numerator in alpha deferred) gives the number the exact route (the numerator in alpha,
+    isolated and bisected) gives; and the deferred numerator is never built for digits."""
+    S = MuSigns(task, ridge)
+    _cert, rest = S.certified_positive(task.test_pairs())
+    ones = [k for k, (var, _lead) in rest.items() if var == 1]
+    assert ones
+    for i, j in ones:
+        fast, _signs, _odd = S.structure(i, j, rest[(i, j)])
+        slow, _signs2, _odd2 = S.structure(i, j, rest[(i, j)], narrow=False)
+        assert _signs == _signs2
+        a, b = fast[1], slow[1]
+        if not a.is_rational:
+            assert callable(a.defining)
+            a.decimal(17)
+            assert "coeffs" not in a._cache
+        assert a == b and b == a
+        x = b.refine(R(1, 10**30))  # independent: the exact bisection's interval meets the bracket
+        assert x.lo <= a.hi and a.lo <= x.hi
+
+
+def test_deferred_numbers_pickle_as_non_minimal():
+    """A pickled threshold keeps 'its defining polynomial is not minimal' (equality then
+    goes through the gcd, not 'different polynomials, different numbers')."""
+    import pickle
+
+    T = thresholds(Task(30, exceptions=[(14, 16)]))
+    c = T.critical_alpha
+    c2 = pickle.loads(pickle.dumps(c))
+    assert c2._cache.get("minimal", True) is False and c2 == c
+    assert c2.decimal(17) == c.decimal(17)

@@ -44,15 +44,17 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import os
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import total_ordering
 
 import sympy as sp
 
-from .._validate import as_expr, check_digits, check_ridge, format_decimal
+from .._validate import as_expr, check_digits, check_ridge, format_decimal, format_ratio
 from ..params import alpha as _CANONICAL_ALPHA, result_symbol
 from ..solve.rank import RankNumeratorsMu
 from ..task import Task
@@ -102,13 +104,26 @@ class AlgebraicNumber:
     (CRootOf(alpha**2 - 2, 1), '1.41421356237', True, True)
     """
 
-    coeffs: tuple
+    defining: object  # ascending integer coefficients, or a callable returning the polynomial
     lo: sp.Rational
     hi: sp.Rational
     _cache: dict = field(default_factory=dict, repr=False)  # poly, flint poly, index
 
     def __reduce__(self):  # picklable (the cache of flint objects is rebuilt on demand)
-        return (AlgebraicNumber, (self.coeffs, self.lo, self.hi))
+        return (AlgebraicNumber, (self.coeffs, self.lo, self.hi, {} if self._cache.get("minimal", True)
+                                  else {"minimal": False}))
+
+    @property
+    def coeffs(self) -> tuple:
+        """Ascending integer coefficients of the defining polynomial (primitive, positive
+        leading coefficient).  A number built by :meth:`deferred` computes them here, once."""
+        d = self.defining
+        if not callable(d):
+            return d
+        c = self._cache.get("coeffs")
+        if c is None:
+            c = self._cache["coeffs"] = _coeffs(d())
+        return c
 
     # construction ------------------------------------------------------------
     @classmethod
@@ -149,6 +164,24 @@ class AlgebraicNumber:
                 if cls(c, q, q, {"minimal": False})._eval_sign(q) == 0:
                     return cls.rational(q)
         return cls(c, lo, hi, {} if minimal else {"minimal": False})
+
+    @classmethod
+    def deferred(cls, source, lo, hi) -> "AlgebraicNumber":
+        """The root in ``[lo, hi]`` of the polynomial ``source()`` (a zero-argument callable
+        returning a python-flint ``fmpz_poly`` or a SymPy ``Poly`` in :data:`ALPHA`, with
+        exactly one root in ``[lo, hi]``, a simple one, and no root at ``lo`` or ``hi``), called
+        only when an operation needs it: comparisons of disjoint intervals and digits within
+        the interval's width never do.  The thresholds of large tasks are built so -- a margin's
+        numerator in :math:`\alpha` costs more than its root.
+
+        >>> x = AlgebraicNumber.deferred(lambda: sp.Poly(ALPHA**2 - 2, ALPHA),
+        ...                              sp.Rational(1414213562373095, 10**15), sp.Rational(1414213562373096, 10**15))
+        >>> x < 2, x.decimal(6), "coeffs" in x._cache     # the interval is narrow enough: no polynomial
+        (True, '1.41421', False)
+        >>> x.decimal(20), "coeffs" in x._cache            # refinement needs it
+        ('1.4142135623730950488', True)
+        """
+        return cls(source, sp.Rational(lo), sp.Rational(hi), {"minimal": False})
 
     def _minimal_form(self) -> "AlgebraicNumber":
         """The same number with its minimal polynomial (factoring the defining one once)."""
@@ -288,7 +321,7 @@ class AlgebraicNumber:
                 lo = mid
             else:
                 hi = mid
-        return AlgebraicNumber(self.coeffs, R(lo), R(hi), self._cache)
+        return AlgebraicNumber(self.defining, R(lo), R(hi), self._cache)
 
     def __eq__(self, other) -> bool:
         if other is None:
@@ -364,12 +397,17 @@ class AlgebraicNumber:
 
     def decimal(self, digits: int = 17) -> str:
         """Fixed-point decimal string with ``digits`` significant digits (cached per ``digits``)."""
-        if self.is_rational:
-            return format_decimal(self.lo, digits)
         key = ("decimal", digits)
         if key not in self._cache:
-            x = self.refine(max(abs(self.lo), abs(self.hi)) * sp.Rational(1, 10 ** (digits + 6)))
-            self._cache[key] = format_decimal((x.lo + x.hi) / 2, digits)
+            if self.is_rational:
+                self._cache[key] = format_decimal(self.lo, digits)
+            else:  # integer arithmetic: at 10^5 thresholds SymPy's Rational costs more than the roots
+                lo, hi = Fraction(int(self.lo.p), int(self.lo.q)), Fraction(int(self.hi.p), int(self.hi.q))
+                if (hi - lo) * 10 ** (digits + 6) >= max(abs(lo), abs(hi)):
+                    x = self.refine(max(abs(self.lo), abs(self.hi)) * sp.Rational(1, 10 ** (digits + 6)))
+                    lo, hi = Fraction(int(x.lo.p), int(x.lo.q)), Fraction(int(x.hi.p), int(x.hi.q))
+                mid = (lo + hi) / 2
+                self._cache[key] = format_ratio(mid.numerator, mid.denominator, digits)
         return self._cache[key]
 
     def bracket(self, eps) -> tuple[sp.Rational, sp.Rational]:
@@ -472,6 +510,74 @@ def _newton_bracket(f, lo, hi, eps, s_lo):
         return None
     finally:
         flint.ctx.prec = prec
+
+
+def _positive_root(D, bits: int = 80, guess=None):
+    r"""A certified bracket of the one positive root of ``D``, a python-flint ``fmpz_poly``
+    (or its list of ascending coefficients) with ``D(0) != 0`` whose coefficients change sign exactly once (Descartes: one root in
+    :math:`t > 0`, a simple one).
+
+    With :math:`D = \pm(P - M)`, :math:`P` the coefficients of the leading sign and
+    :math:`M` the others (both nonnegative, every degree of :math:`P` above every degree of
+    :math:`M`), :math:`\psi(s) = \ln P(e^s) - \ln M(e^s)` is increasing with
+    :math:`1 \le \psi'(s) \le \deg D`, so Newton in :math:`s = \ln t` converges from any
+    start (``guess``, e.g. a neighbouring pair's root, saves steps) -- at 64 bits first, then at
+    ``bits`` + 40.  Neither :math:`P` nor :math:`M` cancels, so that precision suffices however
+    large the coefficients (a root of :math:`D` itself in Arb would need their full height).
+    Returns ``(lo, hi, s)``: ``fmpq`` with :math:`hi/lo - 1 < 2^{2-\text{bits}}` *certified* by
+    the signs of :math:`P - M` at ``lo`` and ``hi`` (Arb balls that exclude 0, else exact
+    evaluation); ``lo == hi`` for a rational root met on the way; ``None`` if Newton or the
+    certificate fails (the caller isolates the root exactly instead).
+
+    >>> import flint
+    >>> lo, hi, _s = _positive_root(flint.fmpz_poly([-2, 0, 1]))      # t**2 - 2
+    >>> lo**2 < 2 < hi**2, float(hi / lo - 1) < 2**-78
+    (True, True)
+    """
+    import flint
+
+    cs = D if isinstance(D, list) else D.coeffs()
+    lead = 1 if cs[-1] > 0 else -1
+    pos, neg = [c if c > 0 else 0 for c in cs], [0 if c > 0 else -c for c in cs]
+    up, down = (pos, neg) if lead > 0 else (neg, pos)
+    prec0 = flint.ctx.prec
+    try:
+        flint.ctx.prec = bits + 40
+        P, M = flint.arb_poly(up), flint.arb_poly(down)
+        dP, dM = P.derivative(), M.derivative()
+        s = flint.arb(0 if guess is None else guess)
+        for prec, tol in ((64, 2.0 ** -24), (bits + 40, 2.0 ** -(bits + 4))):
+            flint.ctx.prec = prec
+            for _ in range(400):
+                t = s.exp()
+                p, m = P(t), M(t)
+                step = (p.log() - m.log()) / (t * (dP(t) / p - dM(t) / m))
+                if not step.is_finite():
+                    return None
+                s = flint.arb((s - step).mid())
+                if abs(float(step.mid())) < tol:
+                    break
+            else:  # pragma: no cover - Newton on an increasing psi with psi' >= 1 converges
+                return None
+        t, delta = s.exp(), flint.arb(2) ** -bits
+        lo, hi = (flint.fmpq(*_man_exp(x)) for x in (t * (1 - delta), t * (1 + delta)))
+
+        def sign(q):  # sign of P - M at q: an Arb ball that excludes 0, else exactly
+            x = flint.arb(q)
+            v = P(x) - M(x)
+            if v.contains(0):
+                v = lead * flint.fmpz_poly(cs)(q)
+                if v == 0:
+                    return 0
+            return 1 if v > 0 else -1
+
+        sl, sh = sign(lo), sign(hi)
+        if sl == 0 or sh == 0:
+            r = lo if sl == 0 else hi
+            return r, r, float(s.mid())
+        return (lo, hi, float(s.mid())) if sh > 0 > sl else None
+    finally:
+        flint.ctx.prec = prec0
 
 
 def _normal(poly) -> sp.Poly:
@@ -928,7 +1034,42 @@ class MuSigns:
             return y(shift) if p else y
 
         self.X = [X(v) for v in xs]
+        self._alpha_of_t = p + 2 * q  # alpha = t / (t + 2 rho q + 2 q)
         self._roots: dict = {}
+        self._guess = None  # ln t of the last root found (a neighbouring pair's is close)
+        self._ranks = None
+
+    def _coefficient_ranks(self):
+        """``R[i - 1, k]``: the rank of the ``k``-th coefficient of :math:`X_i` among all
+        :math:`X_{i'}` (equal coefficients, equal ranks), so that the sign of the
+        ``k``-th coefficient of :math:`X_i - X_j` is the sign of ``R[i-1, k] - R[j-1, k]``:
+        Descartes counts of many differences without forming them."""
+        import numpy as np
+
+        if self._ranks is None:
+            n, d = self.task.n, self.d
+            cols = [[int(c) for c in v.coeffs()] for v in self.X]
+            R = np.zeros((n, d + 1), dtype=np.int32)
+            for k in range(d + 1):
+                vals = [c[k] if k < len(c) else 0 for c in cols]
+                rank, prev = -1, None
+                for idx in sorted(range(n), key=vals.__getitem__):
+                    if vals[idx] != prev:
+                        rank, prev = rank + 1, vals[idx]
+                    R[idx, k] = rank
+            self._ranks = R
+        return self._ranks
+
+    def _pair_variations(self, i: int, j: int) -> tuple[int, int]:
+        """:meth:`_variations` of :math:`X_i - X_j`, from :meth:`_coefficient_ranks`."""
+        import numpy as np
+
+        R = self._coefficient_ranks()
+        sg = np.sign(R[i - 1] - R[j - 1])
+        nz = sg[sg != 0]
+        if not nz.size:
+            return 0, 0
+        return int(np.count_nonzero(nz[1:] != nz[:-1])), int(nz[-1])
 
     @staticmethod
     def _variations(f) -> tuple[int, int]:
@@ -946,12 +1087,12 @@ class MuSigns:
         r"""``(certified, rest)``: pairs ``i < j`` (every pair, or those listed) proved
         :math:`r_i > r_j` on all of :math:`(0, 1)`, and the others ``{(i, j): (var, sign)}``
         with their Descartes count and leading sign."""
-        n, X = self.task.n, self.X
+        n = self.task.n
         want = None if pairs is None else set(pairs)
         good = [False] * (n + 1)  # good[k]: gap (k, k+1) certified
         rest: dict = {}
         for k in range(1, n):
-            var, s = self._variations(X[k - 1] - X[k])
+            var, s = self._pair_variations(k, k + 1)
             good[k] = var == 0 and s > 0
             if not good[k]:
                 rest[(k, k + 1)] = (var, s)
@@ -970,7 +1111,7 @@ class MuSigns:
                 if j - i == 1:
                     hit = rest[(i, j)]
                 else:
-                    hit = self._variations(X[i - 1] - X[j - 1])
+                    hit = self._pair_variations(i, j)
                 if hit[0] == 0 and hit[1] > 0:
                     anchor = i
                     if want is None or (i, j) in want:
@@ -986,23 +1127,59 @@ class MuSigns:
         ``0``, the roots in :math:`(0, 1)` (sorted :class:`AlgebraicNumber`) and ``1``;
         ``signs[k]`` is the sign on ``(cuts[k], cuts[k+1])``; ``odd[k]`` tells whether the
         sign changes at root ``k`` (a root of even multiplicity is a touch point)."""
+        return self._wrap(i, j, self._raw_structure(i, j, hint, narrow))
+
+    def _alpha_numerator(self, i: int, j: int):
+        r"""The numerator of :math:`r_i - r_j` as an ``fmpz_poly`` in :math:`\alpha`
+        (:func:`_mu_to_alpha_poly`), without the factor :math:`\alpha^m` of a root at 0."""
         import flint
 
-        var, lead = hint if hint is not None else self._variations(self.X[i - 1] - self.X[j - 1])
+        g = _mu_to_alpha_poly(self.x[i - 1] - self.x[j - 1], self.ridge)
+        c = g.coeffs()
+        m = next(k for k, ck in enumerate(c) if ck)
+        return flint.fmpz_poly(c[m:]) if m else g
+
+    def _one_root(self, i: int, j: int):
+        r"""``(lo, hi)``: rationals, relative width :math:`< 2^{-78}`, around the one root in
+        :math:`(0, 1)` of a margin whose :math:`X_i - X_j` has one sign change (``lo == hi``
+        for a rational root); ``None`` if :func:`_positive_root` cannot certify it.  Found in
+        :math:`t = q(\mu - 2\rho)`, :math:`\alpha = t / (t + 2p + 2q)` (:math:`\rho = p/q`)."""
+        import flint
+
+        c = (self.X[i - 1] - self.X[j - 1]).coeffs()
+        m = next(k for k, ck in enumerate(c) if ck)  # t^m: the root t = 0 is alpha = 0, no cut
+        if len(c) - m == 2:
+            lo = hi = flint.fmpq(-int(c[m]), int(c[m + 1]))
+        else:
+            got = _positive_root(c[m:] if m else c, 80, self._guess)
+            if got is None:
+                return None
+            lo, hi, self._guess = got
+        C = self._alpha_of_t
+        return tuple(sp.Rational(int(a.p), int(a.q)) for a in (lo / (lo + C), hi / (hi + C)))
+
+    def _raw_structure(self, i: int, j: int, hint=None, narrow: bool = True):
+        """:meth:`structure` as plain data (sent back from forked workers): ``("one", lead,
+        lo, hi)`` for one simple root bracketed by :meth:`_one_root`, else ``("cuts", cuts,
+        signs, odd)``."""
+        import flint
+
+        var, lead = hint if hint is not None else self._pair_variations(i, j)
         N = self.x[i - 1] - self.x[j - 1]
         if not N:
-            return [ZERO, ONE], [0], []
+            return "cuts", [ZERO, ONE], [0], []
         if var == 0:
-            return [ZERO, ONE], [lead], []
+            return "cuts", [ZERO, ONE], [lead], []
         if var == 1:
-            g = _mu_to_alpha_poly(N, self.ridge)
-            while g and g.coeffs()[0] == 0:  # a root at alpha = 0 (mu = 2 rho) is no cut
-                g = flint.fmpz_poly(g.coeffs()[1:])
+            got = self._one_root(i, j) if narrow else None
+            if got is not None:
+                return ("one", lead) + got
+            g = self._alpha_numerator(i, j)
             r = AlgebraicNumber.isolated(g, 0, 1, minimal=False)
             if narrow:  # narrow now, relative 2^-85 (17 printed digits need no more): comparisons stay cheap
                 r = r.refine(sp.Rational(1, 2**20))
                 r = r.refine(max(r.lo, sp.Rational(1, 2**300)) / 2**85)
-            return [ZERO, r, ONE], [-lead, lead], [True]
+            return "cuts", [ZERO, r, ONE], [-lead, lead], [True]
         g = N.gcd(self.R.det)
         N = N // g
         _c, factors = N.factor()
@@ -1018,7 +1195,16 @@ class MuSigns:
             sign = -sign if odd else sign
             signs.append(sign)
         signs.reverse()
-        return cuts, signs, [odd for _, odd in events]
+        return "cuts", cuts, signs, [odd for _, odd in events]
+
+    def _wrap(self, i: int, j: int, raw) -> tuple[list, list, list]:
+        """The ``(cuts, signs, odd)`` of :meth:`structure` from :meth:`_raw_structure`."""
+        if raw[0] == "cuts":
+            return raw[1], raw[2], raw[3]
+        _kind, lead, lo, hi = raw
+        r = AlgebraicNumber.rational(lo) if lo == hi else \
+            AlgebraicNumber.deferred(functools.partial(self._alpha_numerator, i, j), lo, hi)
+        return [ZERO, r, ONE], [-lead, lead], [True]
 
 
 #: Pairs below which the sign structures are computed in this process; above it they are
@@ -1031,7 +1217,7 @@ _SHARED: list = []
 
 def _structure_job(job):
     (i, j), hint = job
-    return (i, j), _SHARED[0].structure(i, j, hint)
+    return (i, j), _SHARED[0]._raw_structure(i, j, hint)
 
 
 def _structures(S: "MuSigns", jobs: list) -> dict:
@@ -1042,7 +1228,8 @@ def _structures(S: "MuSigns", jobs: list) -> dict:
     _SHARED[:] = [S]
     try:
         with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
-            return dict(pool.map(_structure_job, jobs, chunksize=max(1, len(jobs) // (8 * PROCESSES))))
+            raw = pool.map(_structure_job, jobs, chunksize=max(1, len(jobs) // (8 * PROCESSES)))
+        return {k: S._wrap(*k, r) for k, r in raw}
     finally:
         _SHARED.clear()
 
