@@ -223,7 +223,7 @@ def _region_alpha(task: Task, ridge: sp.Rational) -> list:
             continue
         if hint[0] == 1 and _cheap_no_cut(S, i, j, ends, truth, hint[1]):
             continue
-        cuts, signs, _odd = S.structure(i, j, hint, narrow=False)
+        cuts, signs, _odd = S.structure(i, j, hint)
         R = _narrow(_intersect(R, _good(cuts, signs, truth)))
         ends = _ends(S, R)
         if not R:
