@@ -109,8 +109,9 @@ def margin_grid_n99(quick: bool = False) -> Case:
     pairs = task.test_pairs()
     I, J = np.array(pairs).T - 1
 
+    out = np.empty((na, nr, len(pairs)))  # allocated once: a fresh 190 MB array per repeat made the spread 2.5x
+
     def loop():
-        out = np.empty((na, nr, len(pairs)))
         for a_k, a in enumerate(alphas):
             for r_k, r in enumerate(rhos):
                 out[a_k, r_k] = margin_matrix(task, float(a), float(r))[I, J]
