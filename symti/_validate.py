@@ -36,6 +36,7 @@ import sympy as sp
 
 __all__ = [
     "format_ratio",
+    "check_task_size",
     "parse_number",
     "as_exact",
     "check_alpha",
@@ -298,6 +299,20 @@ def check_n(n, name: str = "n", minimum: int = 2) -> int:
     if n < minimum:
         raise ValueError(f"{name}: must be an integer >= {minimum}, got {n}")
     return n
+
+
+def check_task_size(n: int, limit: int, route: str, why: str) -> None:
+    """Refuse a task with more than ``limit`` items for a route whose time or memory grows
+    with the :math:`n(n-1)` trials: ``ValueError`` naming the route, the limit and what it
+    would cost (``why``, measured), so that nothing runs for minutes or exhausts memory.
+
+    >>> check_task_size(300, 200, "solve_numpy", "the trial Gram matrix of n = 300 needs 1.8 GB")
+    Traceback (most recent call last):
+    ...
+    ValueError: task: solve_numpy handles n <= 200 (the trial Gram matrix of n = 300 needs 1.8 GB), got n = 300
+    """
+    if n > limit:
+        raise ValueError(f"task: {route} handles n <= {limit} ({why}), got n = {n}")
 
 
 def check_digits(digits, name: str = "digits") -> int:

@@ -154,3 +154,53 @@ def test_cli_bad_input(cli_results, label, args, name):
     assert "Traceback" not in res.stderr
     assert name in lines[0], lines[0]
     assert res.stdout == ""
+
+
+def _refused_before_work(monkeypatch, module, helper):
+    """Make the expensive first step of a route fail loudly, so a test shows the size
+    guard refuses *before* any Gram matrix is built."""
+    def boom(*_a, **_k):
+        raise AssertionError("work started before the size check")
+    monkeypatch.setattr(module, helper, boom)
+
+
+@pytest.mark.parametrize("route, limit_name, call", [
+    ("solve_numpy", "MAX_N_NUMPY", lambda n: solve_numpy(Task(n), AlphaKernel("1/2"), "1/10")),
+    ("solve_sklearn", "MAX_N_NUMPY", lambda n: solve_sklearn(Task(n), AlphaKernel("1/2"), "1/10")),
+    ("solve_mpmath", "MAX_N_MPMATH", lambda n: solve_mpmath(Task(n), AlphaKernel("1/2"), "1/10", dps=20)),
+    ("solve_features", "MAX_N_FEATURES", lambda n: __import__("symti.solve.numeric", fromlist=["x"]).solve_features(
+        Task(n), AlphaKernel("1/2"), "1/10")),
+])
+def test_numeric_routes_refuse_tasks_beyond_their_measured_size(monkeypatch, route, limit_name, call):
+    """Issue 8: `solve_numpy` at n = 1000 needed ~16 GB; every trial-Gram route now refuses
+    n above its documented limit up front, naming the route, the limit and the cost."""
+    import symti.solve.numeric as numeric
+
+    limit = getattr(numeric, limit_name)
+    _refused_before_work(monkeypatch, numeric, "check_task_psd")
+    with pytest.raises(ValueError, match=rf"^task: {route} handles n <= {limit} \(.*\), got n = {limit + 1}$"):
+        call(limit + 1)
+
+
+def test_flow_routes_refuse_tasks_beyond_their_measured_size(monkeypatch):
+    import symti.solve.dynamics as dyn
+
+    _refused_before_work(monkeypatch, dyn, "check_task_psd")
+    with pytest.raises(ValueError, match=rf"task: flow_numpy handles n <= {dyn.MAX_N_FLOW_NUMPY} "):
+        dyn.flow_numpy(Task(dyn.MAX_N_FLOW_NUMPY + 1), AlphaKernel("1/2"), [1.0])
+    with pytest.raises(ValueError, match=rf"task: flow_mpmath handles n <= {dyn.MAX_N_FLOW_MPMATH} "):
+        dyn.flow_mpmath(Task(dyn.MAX_N_FLOW_MPMATH + 1), AlphaKernel("1/2"), 1)
+
+
+def test_generic_exact_routes_refuse_tasks_beyond_their_measured_size():
+    """The trial-Gram / antisymmetric exact routes: n <= 100 with numbers, n <= 20 with a
+    symbol; K_alpha's rank route has no such limit."""
+    import symti.solve.exact as ex
+
+    k = ExchangeableKernel(0, "1/4", "1/5", "1/10", 0)
+    with pytest.raises(ValueError, match=rf"task: solve_exact's gram route handles n <= {ex.MAX_N_GENERIC} "):
+        solve_exact(Task(ex.MAX_N_GENERIC + 1), k, "1/10")
+    g = sp.Symbol("g", positive=True)
+    with pytest.raises(ValueError, match=rf"task: solve_exact's antisymmetric route handles n <= {ex.MAX_N_SYMBOLIC} "):
+        solve_exact(Task(ex.MAX_N_SYMBOLIC + 1), ExchangeableKernel(0, "1/4", "1/4", g / 10, 0), "1/10")
+    assert solve_exact(Task(ex.MAX_N_GENERIC + 1), AlphaKernel("1/2"), "1/10")[1, 3] > 0  # no limit on K_alpha

@@ -238,3 +238,44 @@ def test_bad_input():
         reduced_alpha_ridge(ExchangeableKernel(0, R(1, 2), 0), 0)
     with pytest.raises(ValueError, match="symbols"):
         is_psd(ExchangeableKernel(sp.Symbol("k")), 4)
+
+
+_kappa = st.sampled_from([sp.Rational(k, 10) for k in range(-10, 11)])
+
+
+@given(n=st.integers(2, 7), ks=_kappa, k1=_kappa, k2=_kappa, kx=_kappa, kd=_kappa)
+def test_task_psd_check_by_spectrum_agrees_with_the_float_gram(n, ks, k1, k2, kx, kd):
+    """``check_task_psd`` (closed-form spectrum, exact) refuses exactly the exchangeable
+    kernels whose float64 Gram matrix on all ordered pairs has a negative eigenvalue."""
+    from symti.kernels.psd import check_task_psd
+    from symti.kernels.trial import check_psd
+
+    K = ExchangeableKernel(ks, k1, k2, kx, kd)
+    task = Task(n)
+    lam = np.linalg.eigvalsh(K.numeric_gram(task.ordered_pairs()))
+    assume(abs(lam[0]) > 1e-8)  # not on the boundary, where float round-off decides
+    verdicts = []
+    for check in (lambda: check_task_psd(K, task), lambda: check_psd(K, task.ordered_pairs())):
+        try:
+            check()
+            verdicts.append("psd")
+        except ValueError as exc:
+            verdicts.append(str(exc))
+    assert verdicts[0] == verdicts[1]
+    assert (verdicts[0] == "psd") == (lam[0] > 0)
+
+
+def test_exchangeable_kernels_are_checked_without_the_ordered_pair_gram(monkeypatch):
+    """n = 100: 9 900 ordered pairs; the exact solve of an exchangeable kernel decides PSD
+    from the spectrum (the float Gram route would need 0.8 GB) and still refuses a bad one."""
+    import symti.kernels.psd as psd
+
+    def no_gram(*_a, **_k):
+        raise AssertionError("the n(n-1) Gram matrix was formed")
+
+    monkeypatch.setattr(psd, "check_psd", no_gram)
+    task = Task(100, exceptions=[(49, 51)])
+    P = solve_exact(task, ExchangeableKernel(0, "1/4", "1/5", "1/10", 0), "1/10")
+    assert P[1, 100] > 0
+    with pytest.raises(ValueError, match="not positive semidefinite"):
+        solve_exact(task, ExchangeableKernel(0, "9/10", "-9/10", 0, 0))

@@ -39,6 +39,7 @@ from ..kernels.exchangeable import (exact_sign, exchangeable_eigenvalues, is_psd
                                     reduction_applies, to_mpf)
 from ..kernels.measured import project_exchangeable
 from ..kernels.trial import AlphaKernel, ExchangeableKernel, SimilarityKernel, TrialKernel, check_psd
+from ..kernels.psd import check_task_psd
 from ..solve.exact import ALPHA_EFF, RHO_EFF, reduced_functions as _reduced_functions, solve_exact, solve_reduced
 from ..solve.predictions import Predictions
 from ..task import Task
@@ -77,7 +78,7 @@ def solve_representation(task: Task, kernel: TrialKernel, ridge=0, check: bool =
         raise TypeError(f"kernel: expected a symti kernel, got {type(kernel).__name__}")
     ridge = check_ridge(ridge)
     if check:
-        check_psd(kernel, task.ordered_pairs())
+        check_task_psd(kernel, task)
     if isinstance(kernel, AlphaKernel) or not reduction_applies(kernel):
         return solve_exact(task, kernel, ridge, check=False)
     return solve_reduced(task, kernel, ridge)

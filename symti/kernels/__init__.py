@@ -38,12 +38,13 @@ from .trial import (
 from .networks import (NetworkKernel, conjunctivity, kernel_map, layer_similarities, network_alpha, network_kernel,
                        ntk_similarities)
 from .exchangeable import exchangeable_eigenvalues, is_psd, psd_conditions, reduced_alpha_ridge
+from .psd import check_task_psd
 from .measured import GramKernel, project_exchangeable, read_matrix
 from .similarity import check_similarity, cluster_similarity, exponential_similarity, gaussian_similarity
 
 __all__ = [
     "PATTERNS", "TrialKernel", "ExchangeableKernel", "AlphaKernel", "SimilarityKernel", "FeatureMapKernel",
-    "ConcatOneHot", "TensorOneHot", "ItemEmbedding", "geometric_similarity", "check_psd",
+    "ConcatOneHot", "TensorOneHot", "ItemEmbedding", "geometric_similarity", "check_psd", "check_task_psd",
     "coincidence_pattern", "pattern_codes",
     "kernel_map", "layer_similarities", "conjunctivity", "network_alpha", "network_kernel",
     "NetworkKernel", "ntk_similarities", "exchangeable_eigenvalues", "is_psd", "psd_conditions", "reduced_alpha_ridge",

@@ -52,11 +52,12 @@ from __future__ import annotations
 import sympy as sp
 from sympy.polys.constructor import construct_domain
 
-from .._validate import check_ridge
+from .._validate import check_ridge, check_task_size
 import mpmath
 
 from ..kernels.exchangeable import reduced_alpha_ridge, reduction_applies, to_mpf
-from ..kernels.trial import AlphaKernel, ExchangeableKernel, TrialKernel, check_psd
+from ..kernels.trial import AlphaKernel, ExchangeableKernel, TrialKernel
+from ..kernels.psd import check_task_psd
 from .linear import ExprBuilder, SingularSystem, canonical_fraction, linear_solve_map, ridgeless_limit
 from ..params import memorization
 from .predictions import LazyMargins, Predictions
@@ -66,6 +67,11 @@ from ..task import Task
 __all__ = ["solve_exact", "solve_reduced", "reduced_functions", "rank_differences_mu", "ridge_symbol", "METHODS",
            "SingularSystem", "ALPHA_EFF", "RHO_EFF"]
 
+#: Largest n of the trial-Gram and antisymmetric routes (kernels other than K_alpha) with
+#: numeric kernel values and ridge (n = 100: 4.3 s, 0.27 GB; n = 200: 32 s, 1.5 GB on 2 cores).
+MAX_N_GENERIC = 100
+#: The same with symbols in the kernel or the ridge (n = 20, one symbol: 25 s; n = 16: 11 s).
+MAX_N_SYMBOLIC = 20
 METHODS = ("auto", "rank", "antisymmetric", "gram", "generic", "reduced")
 
 #: The symbols in which the reduced route solves :math:`K_{\alpha'}` before substituting
@@ -355,7 +361,7 @@ def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", 
         raise ValueError(f"method: must be one of {', '.join(METHODS)}, got {method!r}")
     ridge = check_ridge(ridge)
     if check:
-        check_psd(kernel, task.ordered_pairs())
+        check_task_psd(kernel, task)
     if method == "auto":
         if isinstance(kernel, AlphaKernel):
             method = "rank"
@@ -373,6 +379,11 @@ def solve_exact(task: Task, kernel: TrialKernel, ridge=0, method: str = "auto", 
         raise ValueError("method: 'rank' needs an AlphaKernel (K_alpha)")
     if method == "antisymmetric" and not kernel.swap_invariant:
         raise ValueError("method: 'antisymmetric' needs a swap-invariant kernel (kappa_1 == kappa_2)")
+    if method != "rank":
+        symbolic = bool(kernel.free_symbols or sp.sympify(ridge).free_symbols)
+        check_task_size(task.n, MAX_N_SYMBOLIC if symbolic else MAX_N_GENERIC, f"solve_exact's {method} route",
+                        "n = 20 with one symbol takes 25 s" if symbolic else "n = 200 takes 32 s and 1.5 GB; "
+                        "K_alpha's rank route has no limit")
     route = {
         "rank": lambda rho: _solve_rank(task, kernel, rho),
         "antisymmetric": lambda rho: _solve_antisymmetric(task, kernel, rho),
