@@ -204,3 +204,11 @@ def test_generic_exact_routes_refuse_tasks_beyond_their_measured_size():
     with pytest.raises(ValueError, match=rf"task: solve_exact's antisymmetric route handles n <= {ex.MAX_N_SYMBOLIC} "):
         solve_exact(Task(ex.MAX_N_SYMBOLIC + 1), ExchangeableKernel(0, "1/4", "1/4", g / 10, 0), "1/10")
     assert solve_exact(Task(ex.MAX_N_GENERIC + 1), AlphaKernel("1/2"), "1/10")[1, 3] > 0  # no limit on K_alpha
+
+
+def test_weighted_thresholds_refuse_tasks_beyond_their_measured_size():
+    from symti.analysis import thresholds as th
+
+    n = th.MAX_N_WEIGHTED + 1
+    with pytest.raises(ValueError, match=rf"task: thresholds of a weighted task handles n <= {th.MAX_N_WEIGHTED} "):
+        th.thresholds(Task(n, exceptions=[(3, 5)], weights={(3, 5): 2}))

@@ -54,7 +54,7 @@ from functools import total_ordering
 
 import sympy as sp
 
-from .._validate import as_expr, check_digits, check_ridge, format_decimal, format_ratio
+from .._validate import as_expr, check_digits, check_ridge, check_task_size, format_decimal, format_ratio
 from ..params import alpha as _CANONICAL_ALPHA, result_symbol
 from ..solve.rank import RankNumeratorsMu
 from ..task import Task
@@ -842,6 +842,11 @@ class ThresholdAnalysis:
         return out
 
 
+#: Largest n of :func:`thresholds` for a task with non-unit weights (n = 20: 5.6 s, n = 30:
+#: 36 s on 2 cores); unit-weight tasks go through :class:`MuSigns` at any n (n = 500: 36 s).
+MAX_N_WEIGHTED = 30
+
+
 def thresholds(task: Task, ridge=0, symbol=None) -> ThresholdAnalysis:
     r"""Exact wrong sets :math:`W_{ij} \subset (0, 1)` of every untrained pair with ground truth.
 
@@ -879,6 +884,8 @@ def thresholds(task: Task, ridge=0, symbol=None) -> ThresholdAnalysis:
     if not task.is_weighted:
         out.pairs = _thresholds_in_mu(task, ridge, x)
         return out
+    check_task_size(task.n, MAX_N_WEIGHTED, "thresholds of a weighted task",
+                    "each margin is a SymPy rational function, factored: n = 30 takes 36 s")
     margins = margin_functions(task, ridge)
     for i, j in task.test_pairs():
         m = margins[i, j]
