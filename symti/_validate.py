@@ -37,6 +37,7 @@ import sympy as sp
 __all__ = [
     "format_ratio",
     "check_task_size",
+    "display_number",
     "parse_number",
     "as_exact",
     "check_alpha",
@@ -299,6 +300,27 @@ def check_n(n, name: str = "n", minimum: int = 2) -> int:
     if n < minimum:
         raise ValueError(f"{name}: must be an integer >= {minimum}, got {n}")
     return n
+
+
+def display_number(x, width: int = 40) -> str:
+    """An exact number as a string for headers: ``str(x)`` when it has at most ``width``
+    characters; else 17 significant digits in scientific notation, exact (``1e+1000``) or
+    marked approximate with ``~``.
+
+    >>> display_number(sp.Rational(1, 3)), display_number(sp.Integer(10)**1000), display_number(sp.Rational(1, 3**90))
+    ('1/3', '1e+1000', '~1.1457426376713199e-43')
+    """
+    x = sp.sympify(x)
+    text = str(x)
+    if len(text) <= width or not x.is_Rational:
+        return text
+    with mpmath.workdps(40):
+        short = mpmath.nstr(mpmath.mpf(int(x.p)) / int(x.q), 17, strip_zeros=True)
+    mant, _, exp = short.partition("e")
+    if mant.endswith(".0"):
+        mant = mant[:-2]
+    short = mant + ("e" + exp if exp else "")
+    return short if parse_number(short, "x") == x else "~" + short
 
 
 def check_task_size(n: int, limit: int, route: str, why: str) -> None:

@@ -57,7 +57,7 @@ def test_report_alpha_one_has_ties_not_errors():
 
 @pytest.mark.parametrize("argv,name", [
     (["predict", "--n", "99999999999"], "--n"),
-    (["thresholds", "--n", "201", "--exception", "2,4"], "--n"),
+    (["thresholds", "--n", "501", "--exception", "2,4"], "--n"),
     (["report", "--alpha", "3/2"], "--alpha"),
     (["report", "--digits", "0"], "--digits"),
     (["report", "--exception", "4;6"], "--exception"),

@@ -22,7 +22,7 @@ import math
 
 import sympy as sp
 
-from .._validate import check_alpha, check_digits, check_ridge, format_decimal
+from .._validate import check_alpha, check_digits, check_ridge, display_number, format_decimal
 from ..analysis.accuracy import accuracy_from_margins
 from ..solve.exact import solve_exact
 from ..kernels.trial import AlphaKernel
@@ -45,7 +45,7 @@ def report_data(task: Task, alphas=("1/10", "1/5", "1/2"), ridge=0, digits: int 
     out = {
         "n": task.n,
         "exceptions": [list(e) for e in task.exceptions],
-        "ridge": str(ridge),
+        "ridge": display_number(ridge),
         "trained": [{"i": e.i, "j": e.j, "target": e.target, "kind": e.kind} for e in task.trained_pairs],
         "alphas": [],
     }

@@ -9,7 +9,7 @@ References
 """
 from __future__ import annotations
 
-from .._validate import check_digits, check_ridge
+from .._validate import check_digits, check_ridge, display_number
 from ..analysis.thresholds import thresholds
 from ..task import Task
 
@@ -76,7 +76,7 @@ def _head(task, ridge, c, digits):
     return {
         "n": task.n,
         "exceptions": [list(e) for e in task.exceptions],
-        "ridge": str(ridge),
+        "ridge": display_number(ridge),
         "critical_alpha": None if c is None else c.decimal(digits),
     }
 

@@ -20,7 +20,7 @@ import json
 
 import numpy as np
 
-from ..._validate import format_decimal
+from ..._validate import display_number, format_decimal
 from ...kernels.trial import AlphaKernel
 from ...task import Task
 from ..cliargs import (UsageError, add_kernel_arg, add_task_args, alpha_option, as_float, digits_option,
@@ -145,7 +145,7 @@ def predict_records(task: Task, alpha, ridge, method: str | None, digits: int, k
     if kernel is not None and not isinstance(kernel, AlphaKernel):
         margin, fields = _kernel_margins(task, kernel, ridge, method, digits)
         header = {"n": task.n, "exceptions": [list(e) for e in task.exceptions], "alpha": None,
-                  "ridge": str(ridge), **fields}
+                  "ridge": display_number(ridge), **fields}
     else:
         if kernel is not None:
             alpha = kernel.alpha
@@ -156,7 +156,7 @@ def predict_records(task: Task, alpha, ridge, method: str | None, digits: int, k
                              f"2 GB on 2 cores), got {task.n}")
         margin = _margins(task, alpha, ridge, method, digits)
         header = {"n": task.n, "exceptions": [list(e) for e in task.exceptions], "alpha": str(alpha),
-                  "ridge": str(ridge), "method": method}
+                  "ridge": display_number(ridge), "method": method}
 
     def records():
         for i, j in task.ordered_pairs():

@@ -19,7 +19,7 @@ import json
 
 import sympy as sp
 
-from ..._validate import format_decimal
+from ..._validate import display_number, format_decimal
 
 from ...analysis.region import MAX_N_REGION, solved_region
 from ..cliargs import UsageError, add_kernel_arg, add_task_args, digits_option, kernel_from_args, ridge_option, table, task_from_args
@@ -43,7 +43,7 @@ def region_payload(task, ridge, kernel, digits: int) -> dict:
     doc = {
         "n": task.n,
         "exceptions": [list(e) for e in task.exceptions],
-        "ridge": str(R.ridge),
+        "ridge": display_number(R.ridge),
         "parameter": None if R.parameter is None else str(R.parameter),
         "intervals": [[a.decimal(digits), b.decimal(digits)] for a, b in R.intervals],
         "intervals_exact": [[a.exact_form(), b.exact_form()] for a, b in R.intervals],
