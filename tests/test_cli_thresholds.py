@@ -153,3 +153,23 @@ def test_subprocess_entry_point():
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_n200_critical_alpha_brackets_an_independent_solve(capsys):
+    """Issue 11's case through the command line: ``symti thresholds --n 200 --exception
+    99,101``.  Just below the printed critical alpha the trial-Gram KRR solve in numpy (not
+    symti's solvers) has no wrong test pair; just above, exactly the printed first pairs."""
+    import numpy as np
+
+    from test_scale import gram_krr
+
+    assert main(["thresholds", "--n", "200", "--exception", "99,101", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    c = float(doc["critical_alpha"])
+    first = sorted((p["i"], p["j"]) for p in doc["pairs"] if p["alpha_star"] == doc["critical_alpha"])
+    task = Task(200, exceptions=[(99, 101)])
+    tests = task.test_pairs()
+    below, above = gram_krr(task, c * (1 - 1e-4)), gram_krr(task, c * (1 + 1e-4))
+    assert not [p for p in tests if below[p] < 0]
+    assert sorted(p for p in tests if above[p] < 0) == first and first
+    assert np.isfinite(c) and 0 < c < 1e-3
