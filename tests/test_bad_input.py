@@ -212,3 +212,13 @@ def test_weighted_thresholds_refuse_tasks_beyond_their_measured_size():
     n = th.MAX_N_WEIGHTED + 1
     with pytest.raises(ValueError, match=rf"task: thresholds of a weighted task handles n <= {th.MAX_N_WEIGHTED} "):
         th.thresholds(Task(n, exceptions=[(3, 5)], weights={(3, 5): 2}))
+
+
+def test_thresholds_refuse_tasks_beyond_their_measured_size():
+    """The library refuses what the command line refuses: one bound, MAX_N_THRESHOLDS."""
+    from symti.analysis import thresholds as th
+    from symti.output.cliargs import MAX_N
+
+    assert MAX_N["thresholds"] == th.MAX_N_THRESHOLDS
+    with pytest.raises(ValueError, match=rf"task: thresholds handles n <= {th.MAX_N_THRESHOLDS} "):
+        th.thresholds(Task(th.MAX_N_THRESHOLDS + 1, exceptions=[(3, 5)]))

@@ -70,6 +70,8 @@ __all__ = [
     "thresholds",
     "point_between",
     "MuSigns",
+    "MAX_N_THRESHOLDS",
+    "MAX_N_WEIGHTED",
 ]
 
 #: The symbol :math:`\alpha` in which the margins are rational functions: the
@@ -842,6 +844,10 @@ class ThresholdAnalysis:
         return out
 
 
+#: Largest n of :func:`thresholds` (unit weights): n = 500, one exception in the middle,
+#: 36 s and 380 MB on 2 cores with every pair's threshold to 17 digits; the time grows
+#: like n^3 (pairs near the exception x degree), so n = 1000 would take about 5 minutes.
+MAX_N_THRESHOLDS = 500
 #: Largest n of :func:`thresholds` for a task with non-unit weights (n = 20: 5.6 s, n = 30:
 #: 36 s on 2 cores); unit-weight tasks go through :class:`MuSigns` at any n (n = 500: 36 s).
 MAX_N_WEIGHTED = 30
@@ -882,6 +888,7 @@ def thresholds(task: Task, ridge=0, symbol=None) -> ThresholdAnalysis:
     x = result_symbol(symbol, ALPHA)
     out = ThresholdAnalysis(task, ridge)
     if not task.is_weighted:
+        check_task_size(task.n, MAX_N_THRESHOLDS, "thresholds", "n = 500 takes 36 s; the time grows like n^3")
         out.pairs = _thresholds_in_mu(task, ridge, x)
         return out
     check_task_size(task.n, MAX_N_WEIGHTED, "thresholds of a weighted task",

@@ -21,6 +21,7 @@ import mpmath
 import sympy as sp
 
 from .._validate import check_alpha, check_digits, check_ridge, parse_number
+from ..analysis.thresholds import MAX_N_THRESHOLDS
 from ..task import Task
 
 __all__ = [
@@ -52,7 +53,7 @@ class Parser(argparse.ArgumentParser):
 #: Largest n per command: thresholds and report isolate real roots of degree ~n
 #: polynomials for every pair.  Each bound keeps a run under about a minute and 2 GB
 #: on 2 cores (README, "Limits").  Commands not listed take their own bound.
-MAX_N = {"predict": 1000, "thresholds": 500, "report": 60}
+MAX_N = {"predict": 1000, "thresholds": MAX_N_THRESHOLDS, "report": 60}
 
 
 def parse_exception(text: str) -> tuple[int, int]:
