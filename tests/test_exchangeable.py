@@ -279,3 +279,33 @@ def test_exchangeable_kernels_are_checked_without_the_ordered_pair_gram(monkeypa
     assert P[1, 100] > 0
     with pytest.raises(ValueError, match="not positive semidefinite"):
         solve_exact(task, ExchangeableKernel(0, "9/10", "-9/10", 0, 0))
+
+
+@pytest.mark.parametrize("values", [
+    (0, sp.sqrt(2) / 2, -sp.sqrt(2) / 2, 0, 0),
+    (sp.pi / 10, sp.sqrt(2) / 4, sp.sqrt(2) / 4, sp.pi / 20, 0),
+    (0, sp.sqrt(3) / 2, sp.sqrt(3) / 2, sp.sqrt(3) / 2, sp.sqrt(3) / 2),
+])
+@pytest.mark.parametrize("n", [3, 4, 9])
+def test_task_psd_check_of_irrational_kernels_agrees_with_the_float_gram(values, n):
+    """Irrational values (pi, square roots, a network's arccos) are checked on the float
+    spectrum, with check_psd's tolerance: the same verdict and message as the full Gram."""
+    from symti.kernels.psd import check_task_psd
+    from symti.kernels.trial import check_psd
+
+    K, task = ExchangeableKernel(*values), Task(n)
+    verdicts = []
+    for check in (lambda: check_task_psd(K, task), lambda: check_psd(K, task.ordered_pairs())):
+        try:
+            check()
+            verdicts.append("psd")
+        except ValueError as exc:
+            verdicts.append(str(exc))
+    assert verdicts[0] == verdicts[1]
+
+
+def test_network_kernels_pass_the_spectrum_check_quickly():
+    from symti.kernels import network_kernel
+    from symti.kernels.psd import check_task_psd
+
+    check_task_psd(network_kernel(3, r=1, kind="ntk"), Task(500))

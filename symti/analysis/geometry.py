@@ -40,7 +40,8 @@ from ..kernels.exchangeable import (exact_sign, exchangeable_eigenvalues, is_psd
 from ..kernels.measured import project_exchangeable
 from ..kernels.trial import AlphaKernel, ExchangeableKernel, SimilarityKernel, TrialKernel, check_psd
 from ..kernels.psd import check_task_psd
-from ..solve.exact import ALPHA_EFF, RHO_EFF, reduced_functions as _reduced_functions, solve_exact, solve_reduced
+from ..solve.exact import (ALPHA_EFF, RHO_EFF, certify_nonzero, reduced_functions as _reduced_functions, solve_exact,
+                           solve_reduced)
 from ..solve.predictions import Predictions
 from ..task import Task
 from .thresholds import wrong_set
@@ -102,15 +103,6 @@ def _mp_eval(expr, mp_point: dict, dps: int):
         return sp.lambdify(syms, expr, modules="mpmath")(*[mp_point[s] for s in syms])
 
 
-def _certify_nonzero(den, mp_point: dict, a) -> None:
-    if not den.free_symbols:
-        return
-    v = _mp_eval(den, mp_point, 40)
-    if abs(v) < mpmath.mpf(10) ** -30:
-        raise ValueError(f"kernel: the reduced K_alpha system is (numerically) singular at alpha' = "
-                         f"{mpmath.nstr(mp_point[_A], 15)}; use solve_exact(task, kernel) on the full Gram system")
-
-
 def margins_mp(task: Task, kernel: TrialKernel, ridge=0, dps: int = 30) -> dict:
     r"""Every margin at ``dps`` digits (mpmath), through the reduction when it applies:
     the exact rational functions of :math:`K_\alpha` evaluated at :math:`\alpha', \rho'` --
@@ -137,7 +129,7 @@ def margins_mp(task: Task, kernel: TrialKernel, ridge=0, dps: int = 30) -> dict:
     mp_point = _mp_point(kernel, a, r, dps)
     out = {}
     for (i, j), (num, den) in fns.items():
-        _certify_nonzero(den, mp_point, a)
+        certify_nonzero(den, mp_point)
         with mpmath.workdps(dps + 20):
             v = _mp_eval(num, mp_point, dps) / _mp_eval(den, mp_point, dps)
             out[(i, j)], out[(j, i)] = v, -v  # negated at full precision

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..task import Task
-from .exchangeable import _values, exact_sign, exchangeable_eigenvalues, psd_conditions, to_mpf
+from .exchangeable import KAPPAS, _values, exact_sign, exchangeable_eigenvalues, psd_conditions, to_mpf
 from .trial import ExchangeableKernel, TrialKernel, check_psd
 
 __all__ = ["check_task_psd"]
@@ -52,6 +52,9 @@ def check_task_psd(kernel: TrialKernel, task: Task, subs: dict | None = None) ->
         if subs:
             sd = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in subs.items()}
             vals = tuple(v.subs(sd) for v in vals)
+        if not any(v.free_symbols for v in vals) and not all(v.is_Rational for v in vals):
+            _check_spectrum_float(kernel, task.n, subs)  # pi, arccos (networks): exact signs would cost minutes
+            return
         if not any(v.free_symbols for v in vals):
             try:
                 K = ExchangeableKernel(*vals)
@@ -66,3 +69,26 @@ def check_task_psd(kernel: TrialKernel, task: Task, subs: dict | None = None) ->
                         "choose kernel values that a representation can realise")
                 return
     check_psd(kernel, task.ordered_pairs(), subs=subs)
+
+
+#: One trial per coincidence pattern with ``(1, 2)``: itself, swapped, first item shared in
+#: the first position, second item in the second, crossed, disjoint.
+_PATTERN_TRIALS = [(1, 2), (2, 1), (1, 3), (3, 2), (2, 3), (3, 4)]
+
+
+def _check_spectrum_float(kernel: TrialKernel, n: int, subs) -> None:
+    r"""The closed-form spectrum at the kernel's float64 pattern values (one row of
+    :meth:`~symti.kernels.trial.TrialKernel.numeric_gram`), with
+    :func:`~symti.kernels.trial.check_psd`'s tolerance: smallest eigenvalue
+    :math:`\ge -10^{-10} \max(1, \lambda_{\max})`."""
+    sd = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in (subs or {}).items()}
+    row = kernel.numeric_gram(_PATTERN_TRIALS, subs=sd or None)[0]
+    same = float(row[0])
+    if not same > 0:
+        raise ValueError(f"kernel: K(p, p) must be positive, got {same:.3g}")
+    point = dict(zip(KAPPAS, (float(x) / same for x in row[1:])))
+    lam = [same * complex(v.xreplace(point).evalf(17)).real for _name, v, m in exchangeable_eigenvalues(n) if m]
+    if min(lam) < -1e-10 * max(1.0, max(lam)):
+        raise ValueError(
+            f"kernel: not positive semidefinite on the task's trials (smallest eigenvalue {min(lam):.3g}); "
+            "choose kernel values that a representation can realise")

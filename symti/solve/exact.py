@@ -64,7 +64,7 @@ from .predictions import LazyMargins, Predictions
 from .rank import RankNumeratorsMu, margins_from_ranks, rank_system
 from ..task import Task
 
-__all__ = ["solve_exact", "solve_reduced", "reduced_functions", "rank_differences_mu", "ridge_symbol", "METHODS",
+__all__ = ["solve_exact", "solve_reduced", "certify_nonzero", "reduced_functions", "rank_differences_mu", "ridge_symbol", "METHODS",
            "SingularSystem", "ALPHA_EFF", "RHO_EFF"]
 
 #: Largest n of the trial-Gram and antisymmetric routes (kernels other than K_alpha) with
@@ -420,13 +420,14 @@ def reduced_functions(task: Task, a, r):
     return {(i, j): sp.fraction(sp.cancel(P[i, j])) for i, j in task.ordered_pairs() if i < j}, point
 
 
-def _certify_nonzero(den, point: dict) -> None:
-    """A denominator evaluated at the (irrational) point is certified nonzero at 40 digits."""
+def certify_nonzero(den, point: dict) -> None:
+    """A denominator evaluated at the (irrational) point -- ``{symbol: mpf}`` at 60 digits,
+    computed once -- is certified nonzero at 40 digits."""
     if not den.free_symbols:
         return
     syms = sorted(den.free_symbols, key=str)
     with mpmath.workdps(60):
-        v = sp.lambdify(syms, den, modules="mpmath")(*[to_mpf(point[x], 60) for x in syms])
+        v = sp.lambdify(syms, den, modules="mpmath")(*[point[x] for x in syms])
     if abs(v) < mpmath.mpf(10) ** -30:
         raise ValueError(f"kernel: the reduced K_alpha system is (numerically) singular at alpha' = "
                          f"{sp.N(point[ALPHA_EFF], 15)}; use solve_exact(task, kernel, method='gram')")
@@ -462,9 +463,10 @@ def solve_reduced(task: Task, kernel: TrialKernel, ridge=0) -> Predictions:
         values = {k: sp.cancel(v.subs(point)) if a.free_symbols else v.subs(point) for k, v in P.items()}
         return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced")
     fns, point = reduced_functions(task, a, r)
+    mp_point = {x: to_mpf(v, 60) for x, v in point.items()}  # nested arccos: evaluated once, not per pair
     values = {}
     for (i, j), (num, den) in fns.items():
-        _certify_nonzero(den, point)
+        certify_nonzero(den, mp_point)
         v = num.xreplace(point) / den.xreplace(point)
         values[(i, j)], values[(j, i)] = v, -v
     return Predictions(task, values, kernel=kernel, ridge=ridge, method="reduced",
