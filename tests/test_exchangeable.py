@@ -240,6 +240,21 @@ def test_bad_input():
         is_psd(ExchangeableKernel(sp.Symbol("k")), 4)
 
 
+def _psd_verdicts(K, task):
+    """``"psd"`` or the error message, from check_task_psd and from the float Gram's check_psd."""
+    from symti.kernels.psd import check_task_psd
+    from symti.kernels.trial import check_psd
+
+    out = []
+    for check in (lambda: check_task_psd(K, task), lambda: check_psd(K, task.ordered_pairs())):
+        try:
+            check()
+            out.append("psd")
+        except ValueError as exc:
+            out.append(str(exc))
+    return out
+
+
 _kappa = st.sampled_from([sp.Rational(k, 10) for k in range(-10, 11)])
 
 
@@ -247,20 +262,11 @@ _kappa = st.sampled_from([sp.Rational(k, 10) for k in range(-10, 11)])
 def test_task_psd_check_by_spectrum_agrees_with_the_float_gram(n, ks, k1, k2, kx, kd):
     """``check_task_psd`` (closed-form spectrum, exact) refuses exactly the exchangeable
     kernels whose float64 Gram matrix on all ordered pairs has a negative eigenvalue."""
-    from symti.kernels.psd import check_task_psd
-    from symti.kernels.trial import check_psd
-
     K = ExchangeableKernel(ks, k1, k2, kx, kd)
     task = Task(n)
     lam = np.linalg.eigvalsh(K.numeric_gram(task.ordered_pairs()))
     assume(abs(lam[0]) > 1e-8)  # not on the boundary, where float round-off decides
-    verdicts = []
-    for check in (lambda: check_task_psd(K, task), lambda: check_psd(K, task.ordered_pairs())):
-        try:
-            check()
-            verdicts.append("psd")
-        except ValueError as exc:
-            verdicts.append(str(exc))
+    verdicts = _psd_verdicts(K, task)
     assert verdicts[0] == verdicts[1]
     assert (verdicts[0] == "psd") == (lam[0] > 0)
 
@@ -290,17 +296,8 @@ def test_exchangeable_kernels_are_checked_without_the_ordered_pair_gram(monkeypa
 def test_task_psd_check_of_irrational_kernels_agrees_with_the_float_gram(values, n):
     """Irrational values (pi, square roots, a network's arccos) are checked on the float
     spectrum, with check_psd's tolerance: the same verdict and message as the full Gram."""
-    from symti.kernels.psd import check_task_psd
-    from symti.kernels.trial import check_psd
-
     K, task = ExchangeableKernel(*values), Task(n)
-    verdicts = []
-    for check in (lambda: check_task_psd(K, task), lambda: check_psd(K, task.ordered_pairs())):
-        try:
-            check()
-            verdicts.append("psd")
-        except ValueError as exc:
-            verdicts.append(str(exc))
+    verdicts = _psd_verdicts(K, task)
     assert verdicts[0] == verdicts[1]
 
 
