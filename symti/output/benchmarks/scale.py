@@ -89,7 +89,7 @@ def thresholds_n200(quick: bool = False) -> Case:
     return Case(
         fast=lambda: thresholds(task),
         fast_what=f"thresholds of n = {n}, exception {list(task.exceptions[0])}, ridgeless: every test pair's "
-                  "exact wrong set and the critical alpha (python-flint root isolation)",
+                  "exact wrong set and the critical alpha (certified Arb brackets; python-flint)",
         baseline=lambda: sign_scan(task, alphas),
         baseline_what=f"a dense float64 sign scan: ridgeless KRR on the trial Gram matrix (numpy solve and one "
                       f"matrix product) at "
