@@ -239,3 +239,29 @@ def test_closed_is_the_default_method(capsys):
     margins = check_document(doc, Task(5), "1/4", "0", "closed", 17)
     P, _ = reference_strings(Task(5), R(1, 4), 0, 17)
     assert_float_close(margins, P, "1e-11")
+
+
+def test_exchangeable_kernel_beyond_twelve_items_matches_sklearn(capsys):
+    """``predict --kernel exchangeable:...`` (kappa_1 != kappa_2: no reduction to K_alpha) at
+    n = 30, above the old bound of 12 for every non-K_alpha kernel: the exact margins agree
+    with scikit-learn's KernelRidge on the explicit trial Gram matrix built here."""
+    import numpy as np
+    from sklearn.kernel_ridge import KernelRidge
+
+    from symti.kernels import ExchangeableKernel
+
+    n, spec = 30, "exchangeable:0,1/4,1/5,1/10,0"
+    assert main(["predict", "--n", str(n), "--exception", "10,14", "--kernel", spec, "--ridge", "1/10",
+                 "--method", "exact", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["route"].startswith("exact, full trial Gram system")
+    task = Task(n, exceptions=[(10, 14)])
+    K = ExchangeableKernel(0, "1/4", "1/5", "1/10", 0)
+    trials = [(i, j) for i, j in task.ordered_pairs() if task.is_trained(i, j)]
+    y = np.array([task.target(i, j) for i, j in trials], dtype=float)
+    pairs = [(p["i"], p["j"]) for p in doc["pairs"]]
+    G = K.numeric_gram(trials)
+    Gs = np.array([[float(K(p, t)) for t in trials] for p in pairs])
+    ref = KernelRidge(alpha=0.1, kernel="precomputed").fit(G, y).predict(Gs)
+    got = np.array([float(p["margin"]) for p in doc["pairs"]])
+    assert np.max(np.abs(got - ref)) < 1e-9

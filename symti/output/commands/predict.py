@@ -22,6 +22,8 @@ import numpy as np
 
 from ..._validate import display_number, format_decimal
 from ...kernels.trial import AlphaKernel
+from ...solve.exact import MAX_N_GENERIC
+from ...solve.numeric import MAX_N_MPMATH, MAX_N_NUMPY
 from ...task import Task
 from ..cliargs import (UsageError, add_kernel_arg, add_task_args, alpha_option, as_float, digits_option,
                        kernel_from_args, ridge_option, table, task_from_args)
@@ -78,10 +80,16 @@ def _margins(task: Task, alpha, ridge, method: str, digits: int):
     return lambda i, j: format_decimal(float(M[i - 1, j - 1]), digits)
 
 
-#: Largest n of ``predict --kernel`` for kernels that do not reduce to K_alpha, per method
-#: (their trial Gram matrices are built entry by entry: n = 15 numeric took 19 s, n = 12
-#: exact 9 s on 2 loaded cores).
+#: Largest n of ``predict --kernel`` for kernels that are not exchangeable (item
+#: similarities, Gram files), per method: their PSD check and trial Gram matrices go entry
+#: by entry over all n(n - 1) trials (n = 15 numeric took 19 s, n = 12 exact 9 s on 2
+#: loaded cores).
 MAX_N_KERNEL = {"exact": 12, "mpmath": 12, "numeric": 20}
+#: The same for exchangeable kernels that do not reduce to K_alpha: the library's own bounds
+#: (PSD from the closed-form spectrum).  Measured through ``predict_payload`` with
+#: ``exchangeable:0,1/4,1/5,1/10,0``: exact n = 100 4.2 s, 0.27 GB; mpmath n = 60 10 s;
+#: numeric n = 200 5.4 s, 0.66 GB.
+MAX_N_EXCHANGEABLE = {"exact": MAX_N_GENERIC, "mpmath": MAX_N_MPMATH, "numeric": MAX_N_NUMPY}
 
 
 def _kernel_margins(task: Task, kernel, ridge, method: str | None, digits: int):
@@ -97,8 +105,9 @@ def _kernel_margins(task: Task, kernel, ridge, method: str | None, digits: int):
     a = r = None
     if reducible:
         a, r = reduced_alpha_ridge(kernel, ridge)
-    method = method or ("exact" if reducible or task.n <= MAX_N_KERNEL["exact"] else "numeric")
-    limit = MAX_N_PREDICT[method] if reducible else MAX_N_KERNEL.get(method, 0)
+    bounds = MAX_N_EXCHANGEABLE if kernel.pattern_values() is not None else MAX_N_KERNEL
+    method = method or ("exact" if reducible or task.n <= bounds["exact"] else "numeric")
+    limit = MAX_N_PREDICT[method] if reducible else bounds.get(method, 0)
     if task.n > limit:
         raise UsageError(f"--n: symti predict --kernel with --method {method} allows n <= {limit} for this kernel, "
                          f"got {task.n}")
