@@ -238,3 +238,44 @@ def test_deferred_numbers_pickle_as_non_minimal():
     c2 = pickle.loads(pickle.dumps(c))
     assert c2._cache.get("minimal", True) is False and c2 == c
     assert c2.decimal(17) == c.decimal(17)
+
+
+@given(low=st.lists(_coefficient, min_size=1, max_size=5), mid=st.lists(_coefficient, min_size=1, max_size=5),
+       high=st.lists(_coefficient, min_size=1, max_size=5))
+def test_two_roots_agree_with_the_exact_root_count(low, mid, high):
+    """``_two_roots`` (the minimum of t^(-e-1/2) D, then bisection on each side) against
+    SymPy's exact real-root count on polynomials whose coefficients change sign twice."""
+    from symti.analysis.thresholds import _two_roots
+
+    low[0], mid[0], high[-1] = low[0] or 1, mid[0] or 1, high[-1] or 1
+    cs = low + [-c for c in mid] + high
+    t = sp.Symbol("t")
+    poly = sp.Poly(list(reversed(cs)), t)
+    got = _two_roots([flint.fmpz(c) for c in cs])
+    positive = poly.count_roots(0, None) - (1 if poly.eval(0) == 0 else 0)
+    if got is None:  # only a double root may be left undecided
+        assert sp.gcd(poly, poly.diff(t)).count_roots(0, None) >= 1
+        return
+    assert positive == len(got)
+    for lo, hi in got:
+        lo, hi = (R(int(v.p), int(v.q)) for v in (lo, hi))
+        if lo == hi:
+            assert poly.eval(lo) == 0
+        else:
+            assert poly.count_roots(lo, hi) == 1 and poly.eval(lo) * poly.eval(hi) < 0
+            assert hi / lo - 1 < R(1, 2**77)
+
+
+def test_two_sign_change_margins_equal_the_factored_route():
+    """Pairs with two sign changes (two exceptions, a ridge): the bracketed roots equal those
+    of the exact route (factoring and certified isolation in alpha), with the same signs."""
+    task, ridge = Task(100, exceptions=[(20, 22), (80, 83)]), R(1, 1000)
+    S = MuSigns(task, ridge)
+    _cert, rest = S.certified_positive(task.test_pairs())
+    twos = [k for k, (var, _lead) in rest.items() if var == 2]
+    assert twos
+    for i, j in twos:
+        fast = S.structure(i, j, rest[(i, j)])
+        slow = S.structure(i, j, rest[(i, j)], narrow=False)
+        assert fast[1] == slow[1] and fast[2] == slow[2]
+        assert len(fast[0]) == len(slow[0]) and all(a == b for a, b in zip(fast[0], slow[0]))

@@ -582,6 +582,92 @@ def _positive_root(D, bits: int = 80, guess=None):
         flint.ctx.prec = prec0
 
 
+def _two_roots(cs: list, bits: int = 80):
+    r"""The positive roots of a polynomial (ascending coefficients ``cs``, ``cs[0] != 0``)
+    whose coefficients change sign exactly twice: ``()`` when it has none, ``((lo1, hi1),
+    (lo2, hi2))`` (``fmpq``, relative width :math:`< 2^{1-\text{bits}}`; ``lo == hi`` for a
+    rational root) for two simple ones, ``None`` when undecided (a double root: the caller
+    factors).
+
+    With the coefficients in three runs, :math:`D = \pm(P_1 - M + P_2)`, and :math:`e` the
+    top degree of :math:`P_1`, :math:`h(t) = t^{-e-1/2} D(t)` has
+    :math:`2t^{e+3/2} h'(t) = \sum_j (2j - 2e - 1) a_j t^j`, whose coefficients change sign
+    once: :math:`h` falls to one minimum at :math:`t_0` (:func:`_positive_root`) and rises
+    after it.  If :math:`D < 0` on an Arb ball around :math:`t_0`, there are two roots, one on
+    each side, where :math:`h` is monotone: bisected (geometrically, then arithmetically) with
+    signs from :math:`P_1 + P_2` and :math:`M` in 120-bit Arb balls (exact evaluation when a
+    ball holds 0); if :math:`D > 0` there, none.
+
+    >>> import flint
+    >>> (a, b), (c, d) = _two_roots([flint.fmpz(x) for x in (2, -3, 1)])   # (t - 1)(t - 2)
+    >>> a <= 1 <= b < c <= 2 <= d, float(b - a) < 1e-20, float(d - c) < 1e-20
+    (True, True, True)
+    >>> _two_roots([flint.fmpz(x) for x in (3, -3, 1)])                     # t^2 - 3t + 3 > 0
+    ()
+    """
+    import flint
+
+    lead = 1 if cs[-1] > 0 else -1
+    signs = [0 if c == 0 else (1 if c * lead > 0 else -1) for c in cs]
+    k1 = signs.index(-1)
+    e = max(j for j in range(k1) if signs[j])
+    E = [(2 * j - 2 * e - 1) * lead * c for j, c in enumerate(cs)]
+    got = _positive_root(E, bits)
+    if got is None:
+        return None
+    lo0, hi0, _s = got
+    up = [c * lead if s_ > 0 else 0 for c, s_ in zip(cs, signs)]
+    down = [-c * lead if s_ < 0 else 0 for c, s_ in zip(cs, signs)]
+    prec0 = flint.ctx.prec
+    try:
+        flint.ctx.prec = bits + 40
+        P, M = flint.arb_poly(up), flint.arb_poly(down)
+        D = flint.fmpz_poly(cs)
+
+        def sign(q):  # sign of lead * D at the rational q
+            x = flint.arb(q)
+            v = P(x) - M(x)
+            if v.contains(0):
+                v = lead * D(q)
+                if v == 0:
+                    return 0
+            return 1 if v > 0 else -1
+
+        ball = flint.arb(lo0).union(flint.arb(hi0))
+        v = P(ball) - M(ball)
+        if v > 0:
+            return ()
+        if not v < 0:
+            return None
+        two = flint.fmpq(2)
+        H = max(1, max(int(abs(c)).bit_length() for c in cs) + len(cs).bit_length() + 1)
+        lo_end, hi_end = flint.fmpq(1, 2**H), flint.fmpq(2**H)
+        out = []
+        for a, b, sa in ((lo_end, lo0, 1), (hi0, hi_end, -1)):  # sign of lead*D at a: + left, - right
+            if sign(a) != sa or sign(b) != -sa:  # pragma: no cover - Cauchy bounds hold
+                return None
+            while b > 2 * a:  # geometric bisection across magnitudes
+                m = flint.fmpq(*_man_exp((flint.arb(a) * flint.arb(b)).sqrt()))
+                if not a < m < b:
+                    m = (a + b) / two
+                sm = sign(m)
+                if sm == 0:
+                    a = b = m
+                    break
+                a, b = (m, b) if sm == sa else (a, m)
+            while b - a >= a / 2**bits:
+                m = (a + b) / two
+                sm = sign(m)
+                if sm == 0:
+                    a = b = m
+                    break
+                a, b = (m, b) if sm == sa else (a, m)
+            out.append((a, b))
+        return tuple(out)
+    finally:
+        flint.ctx.prec = prec0
+
+
 def _normal(poly) -> sp.Poly:
     """Primitive, positive leading coefficient, in :data:`ALPHA`."""
     poly = sp.Poly(poly, ALPHA).primitive()[1]
@@ -1172,10 +1258,22 @@ class MuSigns:
         C = self._alpha_of_t
         return tuple(sp.Rational(int(a.p), int(a.q)) for a in (lo / (lo + C), hi / (hi + C)))
 
+    def _two_roots(self, i: int, j: int):
+        r""":func:`_two_roots` of :math:`X_i - X_j` (two sign changes), mapped to :math:`\alpha`:
+        ``()``, ``(lo1, hi1, lo2, hi2)`` as rationals, or ``None``."""
+        c = (self.X[i - 1] - self.X[j - 1]).coeffs()
+        m = next(k for k, ck in enumerate(c) if ck)
+        got = _two_roots(c[m:] if m else c, 80)
+        if not got:
+            return got
+        C = self._alpha_of_t
+        return tuple(sp.Rational(int(a.p), int(a.q)) for lo, hi in got for a in (lo / (lo + C), hi / (hi + C)))
+
     def _raw_structure(self, i: int, j: int, hint=None, narrow: bool = True):
         """:meth:`structure` as plain data (sent back from forked workers): ``("one", lead,
-        lo, hi)`` for one simple root bracketed by :meth:`_one_root`, else ``("cuts", cuts,
-        signs, odd)``."""
+        lo, hi)`` for one simple root bracketed by :meth:`_one_root`, ``("two", lead, lo1, hi1,
+        lo2, hi2)`` or ``("none", lead)`` from :meth:`_two_roots`, else ``("cuts", cuts, signs,
+        odd)``."""
         import flint
 
         var, lead = hint if hint is not None else self._pair_variations(i, j)
@@ -1194,6 +1292,10 @@ class MuSigns:
                 r = r.refine(sp.Rational(1, 2**20))
                 r = r.refine(max(r.lo, sp.Rational(1, 2**300)) / 2**85)
             return "cuts", [ZERO, r, ONE], [-lead, lead], [True]
+        if var == 2 and narrow:
+            got = self._two_roots(i, j)
+            if got is not None:
+                return ("none", lead) if not got else ("two", lead) + got
         g = N.gcd(self.R.det)
         N = N // g
         _c, factors = N.factor()
@@ -1215,10 +1317,15 @@ class MuSigns:
         """The ``(cuts, signs, odd)`` of :meth:`structure` from :meth:`_raw_structure`."""
         if raw[0] == "cuts":
             return raw[1], raw[2], raw[3]
-        _kind, lead, lo, hi = raw
-        r = AlgebraicNumber.rational(lo) if lo == hi else \
-            AlgebraicNumber.deferred(functools.partial(self._alpha_numerator, i, j), lo, hi)
-        return [ZERO, r, ONE], [-lead, lead], [True]
+        if raw[0] == "none":
+            return [ZERO, ONE], [raw[1]], []
+        source = functools.partial(self._alpha_numerator, i, j)
+        number = lambda lo, hi: AlgebraicNumber.rational(lo) if lo == hi else \
+            AlgebraicNumber.deferred(source, lo, hi)  # noqa: E731
+        lead, ends = raw[1], raw[2:]
+        roots = [number(ends[k], ends[k + 1]) for k in range(0, len(ends), 2)]
+        signs = [-lead, lead] if len(roots) == 1 else [lead, -lead, lead]
+        return [ZERO, *roots, ONE], signs, [True] * len(roots)
 
 
 #: Pairs below which the sign structures are computed in this process; above it they are
