@@ -142,8 +142,10 @@ def test_bad_input():
         solved_region(TASK, -1)
     with pytest.raises(TypeError, match="task"):
         solved_region("task")
-    with pytest.raises(ValueError, match="n <= 1000"):
-        solved_region(Task(1001, exceptions=[(3, 5)]))
+    from symti.analysis.region import MAX_N_REGION
+
+    with pytest.raises(ValueError, match=f"n <= {MAX_N_REGION}"):
+        solved_region(Task(MAX_N_REGION + 1, exceptions=[(3, 5)]))
 
 
 def run_cli(*argv):

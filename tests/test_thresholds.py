@@ -347,3 +347,18 @@ def test_large_n_law_off_centre():
     c = critical_alpha(Task(n, exceptions=[(u, u + s)]), method="numeric")
     pred = critical_alpha_asymptotic(n, s, (u + s / 2) / n)
     assert abs(c / pred - 1) < 0.05
+
+
+def test_numbers_below_ten_to_the_minus_sixty_are_ordered():
+    """Regression: comparing two close algebraic numbers far below 10^-60 (thresholds of wide
+    exceptions at n = 1000 are) refined by absolute steps of at least 10^-60 and stopped with
+    "root refinement made no progress"; steps are relative now."""
+    import sympy as sp
+
+    from symti.analysis.thresholds import ALPHA, AlgebraicNumber
+
+    lo, hi = sp.Rational(1, 10**70), sp.Rational(2, 10**70)
+    a = AlgebraicNumber.isolated(sp.Poly(10**140 * ALPHA**2 - 2, ALPHA), lo, hi)
+    b = AlgebraicNumber.isolated(sp.Poly(10**140 * ALPHA**2 - 3, ALPHA), lo, hi)
+    assert a < b and not b < a and a != b
+    assert a.decimal(5) == "0." + "0" * 69 + "14142"

@@ -51,8 +51,10 @@ from .thresholds import ONE, ZERO, AlgebraicNumber, MuSigns, _mu_to_alpha_poly, 
 
 __all__ = ["SolvedRegion", "solved_region", "phase_diagram", "is_solved", "MAX_N_REGION", "MAX_N_GENERIC"]
 
-#: Largest n of the K_alpha route (unit weights): about a minute and well under 2 GB on 2 cores.
-MAX_N_REGION = 1000
+#: Largest n of the K_alpha route (unit weights): under a minute and 0.5 GB on 2 cores for every
+#: task tried (n = 500: two exceptions with rho = 1/1000 45 s, {200, 300} 18 s); n = 1000 took
+#: about 2 minutes for the exception {400, 600} and over 5 for two exceptions with a ridge.
+MAX_N_REGION = 500
 #: Largest n of the generic route (any kernel with one free parameter, or weighted tasks):
 #: the full exact solve with a symbolic parameter.
 MAX_N_GENERIC = 12

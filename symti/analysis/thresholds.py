@@ -705,10 +705,10 @@ def _separate(a: AlgebraicNumber, b: AlgebraicNumber):
         wa, wb = a.hi - a.lo, b.hi - b.lo
         if wa == 0 and wb == 0:
             raise ValueError("internal: equal numbers cannot be separated")
-        if wa >= wb:
-            a = a.refine(max(wa / 2**16, sp.Rational(1, 10**60)) if wa else 1)
+        if wa >= wb:  # relative steps: thresholds of large tasks can be far below 10^-60
+            a = a.refine(wa / 2**16 if wa else 1)
         else:
-            b = b.refine(max(wb / 2**16, sp.Rational(1, 10**60)) if wb else 1)
+            b = b.refine(wb / 2**16 if wb else 1)
         if a.hi - a.lo == wa and b.hi - b.lo == wb:  # pragma: no cover - refine stalled
             raise RuntimeError("internal: root refinement made no progress")
 
