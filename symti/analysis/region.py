@@ -398,7 +398,7 @@ def solved_region(task: Task, ridge=0, kernel: TrialKernel | None = None, parame
     >>> solved_region(Task(2000))
     Traceback (most recent call last):
     ...
-    ValueError: task: the solved region in alpha is computed for n <= 1000, got n = 2000
+    ValueError: task: the solved region in alpha is computed for n <= 500, got n = 2000
     """
     if not isinstance(task, Task):
         raise TypeError(f"task: expected a symti.Task, got {type(task).__name__}")
