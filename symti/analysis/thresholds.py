@@ -646,22 +646,13 @@ def _two_roots(cs: list, bits: int = 80):
         for a, b, sa in ((lo_end, lo0, 1), (hi0, hi_end, -1)):  # sign of lead*D at a: + left, - right
             if sign(a) != sa or sign(b) != -sa:  # pragma: no cover - Cauchy bounds hold
                 return None
-            while b > 2 * a:  # geometric bisection across magnitudes
-                m = flint.fmpq(*_man_exp((flint.arb(a) * flint.arb(b)).sqrt()))
-                if not a < m < b:
-                    m = (a + b) / two
-                sm = sign(m)
-                if sm == 0:
-                    a = b = m
-                    break
-                a, b = (m, b) if sm == sa else (a, m)
-            while b - a >= a / 2**bits:
+            while a != b and b - a >= a / 2**bits:  # geometric across magnitudes, then halving
                 m = (a + b) / two
+                if b > 2 * a:
+                    g = flint.fmpq(*_man_exp((flint.arb(a) * flint.arb(b)).sqrt()))
+                    m = g if a < g < b else m
                 sm = sign(m)
-                if sm == 0:
-                    a = b = m
-                    break
-                a, b = (m, b) if sm == sa else (a, m)
+                a, b = (m, m) if sm == 0 else (m, b) if sm == sa else (a, m)
             out.append((a, b))
         return tuple(out)
     finally:
