@@ -235,10 +235,12 @@ class Task:
     def target(self, i: int, j: int) -> int:
         """The training target of trial ``(i, j)`` (base order, flipped on exceptions)."""
         self._check_pair(i, j)
+        return self._target(i, j)
+
+    def _target(self, i: int, j: int) -> int:
+        """:meth:`target` of a checked pair."""
         base = 1 if i < j else -1
-        if (min(i, j), max(i, j)) in self.exceptions:
-            return -base
-        return base
+        return -base if (min(i, j), max(i, j)) in self.exceptions else base
 
     def ground_truth(self, i: int, j: int) -> int | None:
         """Ground truth of ``(i, j)``: the target for trained pairs, ``None`` for
@@ -246,8 +248,7 @@ class Task:
         self._check_pair(i, j)
         if self._category(min(i, j), max(i, j)) == "cycle":
             return None
-        base = 1 if i < j else -1
-        return -base if (min(i, j), max(i, j)) in self.exceptions else base
+        return self._target(i, j)
 
     def category(self, i: int, j: int) -> str:
         """Category of the ordered pair ``(i, j)`` (see the module docstring)."""

@@ -1152,7 +1152,8 @@ class MuSigns:
         return self._ranks
 
     def _pair_variations(self, i: int, j: int) -> tuple[int, int]:
-        """:meth:`_variations` of :math:`X_i - X_j`, from :meth:`_coefficient_ranks`."""
+        """``(sign changes of the coefficients, sign of the leading one)`` of :math:`X_i - X_j`
+        (Descartes), from :meth:`_coefficient_ranks`."""
         import numpy as np
 
         R = self._coefficient_ranks()
@@ -1161,18 +1162,6 @@ class MuSigns:
         if not nz.size:
             return 0, 0
         return int(np.count_nonzero(nz[1:] != nz[:-1])), int(nz[-1])
-
-    @staticmethod
-    def _variations(f) -> tuple[int, int]:
-        """(sign changes of the coefficients, sign of the leading coefficient)."""
-        last, var = 0, 0
-        for c in f.coeffs():
-            if c:
-                s = 1 if c > 0 else -1
-                if last and s != last:
-                    var += 1
-                last = s
-        return var, last
 
     def certified_positive(self, pairs=None) -> tuple[set, dict]:
         r"""``(certified, rest)``: pairs ``i < j`` (every pair, or those listed) proved
@@ -1230,6 +1219,19 @@ class MuSigns:
         m = next(k for k, ck in enumerate(c) if ck)
         return flint.fmpz_poly(c[m:]) if m else g
 
+    def _difference_in_t(self, i: int, j: int) -> list:
+        """Ascending coefficients of :math:`X_i - X_j` without its factor :math:`t^m` (the root
+        :math:`t = 0` is :math:`\alpha = 0`, no cut)."""
+        c = (self.X[i - 1] - self.X[j - 1]).coeffs()
+        m = next(k for k, ck in enumerate(c) if ck)
+        return c[m:] if m else c
+
+    def _alpha_of(self, brackets) -> tuple:
+        """Brackets ``(lo, hi)`` in :math:`t` (``fmpq``) as flat rationals in
+        :math:`\alpha = t / (t + 2p + 2q)` (increasing)."""
+        C = self._alpha_of_t
+        return tuple(sp.Rational(int(a.p), int(a.q)) for lo, hi in brackets for a in (lo / (lo + C), hi / (hi + C)))
+
     def _one_root(self, i: int, j: int):
         r"""``(lo, hi)``: rationals, relative width :math:`< 2^{-78}`, around the one root in
         :math:`(0, 1)` of a margin whose :math:`X_i - X_j` has one sign change (``lo == hi``
@@ -1237,36 +1239,27 @@ class MuSigns:
         :math:`t = q(\mu - 2\rho)`, :math:`\alpha = t / (t + 2p + 2q)` (:math:`\rho = p/q`)."""
         import flint
 
-        c = (self.X[i - 1] - self.X[j - 1]).coeffs()
-        m = next(k for k, ck in enumerate(c) if ck)  # t^m: the root t = 0 is alpha = 0, no cut
-        if len(c) - m == 2:
-            lo = hi = flint.fmpq(-int(c[m]), int(c[m + 1]))
+        c = self._difference_in_t(i, j)
+        if len(c) == 2:
+            lo = hi = flint.fmpq(-int(c[0]), int(c[1]))
         else:
-            got = _positive_root(c[m:] if m else c, 80, self._guess)
+            got = _positive_root(c, 80, self._guess)
             if got is None:
                 return None
             lo, hi, self._guess = got
-        C = self._alpha_of_t
-        return tuple(sp.Rational(int(a.p), int(a.q)) for a in (lo / (lo + C), hi / (hi + C)))
+        return self._alpha_of([(lo, hi)])
 
     def _two_roots(self, i: int, j: int):
         r""":func:`_two_roots` of :math:`X_i - X_j` (two sign changes), mapped to :math:`\alpha`:
         ``()``, ``(lo1, hi1, lo2, hi2)`` as rationals, or ``None``."""
-        c = (self.X[i - 1] - self.X[j - 1]).coeffs()
-        m = next(k for k, ck in enumerate(c) if ck)
-        got = _two_roots(c[m:] if m else c, 80)
-        if not got:
-            return got
-        C = self._alpha_of_t
-        return tuple(sp.Rational(int(a.p), int(a.q)) for lo, hi in got for a in (lo / (lo + C), hi / (hi + C)))
+        got = _two_roots(self._difference_in_t(i, j), 80)
+        return got if not got else self._alpha_of(got)
 
     def _raw_structure(self, i: int, j: int, hint=None, narrow: bool = True):
         """:meth:`structure` as plain data (sent back from forked workers): ``("one", lead,
         lo, hi)`` for one simple root bracketed by :meth:`_one_root`, ``("two", lead, lo1, hi1,
         lo2, hi2)`` or ``("none", lead)`` from :meth:`_two_roots`, else ``("cuts", cuts, signs,
         odd)``."""
-        import flint
-
         var, lead = hint if hint is not None else self._pair_variations(i, j)
         N = self.x[i - 1] - self.x[j - 1]
         if not N:
